@@ -1,0 +1,79 @@
+package io.meshlane.agent.datapath;
+
+import io.meshlane.agent.bpf.BpfMap;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Writes and removes the map entries that describe one pod. */
+final class PodEntries {
+
+    private final Map<String, BpfMap> maps;
+
+    PodEntries(Map<String, BpfMap> maps) {
+        this.maps = maps;
+    }
+
+    /** Exclusions and addresses first, the cgroup entry last: it is what switches the pod on. */
+    void write(int podId, int namespaceId, PodRegistration pod) {
+        byte[] info = MapLayouts.podInfo(podId, namespaceId, pod);
+        byte[] one = MapLayouts.u32(1);
+        for (int port : pod.excludedPorts()) {
+            map("ml_excl_ports").update(MapLayouts.portKey(podId, port), one, BpfMap.ANY);
+        }
+        for (Cidr cidr : pod.excludedCidrs()) {
+            map(cidrMap(cidr.address())).update(MapLayouts.cidrKey(podId, cidr), one, BpfMap.ANY);
+        }
+        for (InetAddress ip : pod.ips()) {
+            map(ipMap(ip)).update(ip.getAddress(), info, BpfMap.ANY);
+        }
+        map("ml_pod_by_cgrp").update(MapLayouts.u64(cgroupId(pod.cgroup())), info, BpfMap.ANY);
+    }
+
+    /** The reverse of {@link #write}; entries already gone are fine. */
+    void remove(int podId, PodRegistration pod) {
+        if (Files.isDirectory(pod.cgroup())) {
+            map("ml_pod_by_cgrp").delete(MapLayouts.u64(cgroupId(pod.cgroup())));
+        }
+        for (InetAddress ip : pod.ips()) {
+            map(ipMap(ip)).delete(ip.getAddress());
+        }
+        for (Cidr cidr : pod.excludedCidrs()) {
+            map(cidrMap(cidr.address())).delete(MapLayouts.cidrKey(podId, cidr));
+        }
+        for (int port : pod.excludedPorts()) {
+            map("ml_excl_ports").delete(MapLayouts.portKey(podId, port));
+        }
+    }
+
+    /** Removes the cgroup entry of a pod whose directory is already gone, by its recorded id. */
+    void removeCgroupId(long cgroupId) {
+        map("ml_pod_by_cgrp").delete(MapLayouts.u64(cgroupId));
+    }
+
+    /** cgroup v2 ids are the inode numbers of the cgroup directories. */
+    static long cgroupId(Path cgroup) {
+        try {
+            return (Long) Files.getAttribute(cgroup, "unix:ino");
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the cgroup id of " + cgroup, e);
+        }
+    }
+
+    private BpfMap map(String name) {
+        return maps.get(name);
+    }
+
+    private static String ipMap(InetAddress ip) {
+        return ip instanceof Inet4Address ? "ml_pod_by_ip4" : "ml_pod_by_ip6";
+    }
+
+    private static String cidrMap(InetAddress ip) {
+        return ip instanceof Inet4Address ? "ml_excl_cidr4" : "ml_excl_cidr6";
+    }
+}

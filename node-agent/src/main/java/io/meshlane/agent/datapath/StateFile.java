@@ -1,0 +1,67 @@
+package io.meshlane.agent.datapath;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Reads and atomically replaces {@code <stateDir>/state.json}. */
+final class StateFile {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private final Path file;
+
+    StateFile(Path stateDir) {
+        this.file = stateDir.resolve("state.json");
+    }
+
+    AgentState load() {
+        if (!Files.exists(file)) {
+            return AgentState.empty();
+        }
+        try {
+            return JSON.readValue(file.toFile(), AgentState.class);
+        } catch (IOException e) {
+            throw new DatapathException("the agent state " + file + " is unreadable (" + e.getMessage()
+                    + "): move it aside and restart the agent; pods will be registered again by their source", e);
+        }
+    }
+
+    void save(AgentState state) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling("state.json.tmp");
+            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), state);
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing agent state " + file, e);
+        }
+    }
+
+    void delete() {
+        try {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(file.resolveSibling("state.json.tmp"));
+            if (Files.isDirectory(file.getParent())) {
+                try (var left = Files.list(file.getParent())) {
+                    if (left.findAny().isEmpty()) {
+                        Files.delete(file.getParent());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("removing agent state " + file, e);
+        }
+    }
+}
