@@ -22,7 +22,8 @@ struct decision {
 	__u16 port; /* new destination port for OUTBOUND / INBOUND */
 };
 
-static __always_inline void remember(void *ctx, const __u32 *addr, __u16 port, __u16 family, __u32 flags)
+static __always_inline void remember(void *ctx, const struct pod_info *pod, const __u32 *addr, __u16 port,
+				     __u16 family, __u32 flags)
 {
 	struct conn_info info = {};
 	__u64 cookie = bpf_get_socket_cookie(ctx);
@@ -31,6 +32,7 @@ static __always_inline void remember(void *ctx, const __u32 *addr, __u16 port, _
 	info.port = port;
 	info.family = family;
 	info.flags = flags;
+	info.pod_id = pod->pod_id;
 	bpf_map_update_elem(&ml_conn_by_cookie, &cookie, &info, BPF_ANY);
 }
 
@@ -45,11 +47,11 @@ static __always_inline const struct pod_info *meshed_pod(void)
 		return 0;
 	}
 	if (!ns_accelerated(pod)) {
-		count(C_PASS_NS_DISABLED, 1);
+		count_pod(pod->pod_id, C_PASS_NS_DISABLED, 1);
 		return 0;
 	}
 	if (!(pod->flags & POD_HAS_SIDECAR)) {
-		count(C_PASS_NO_SIDECAR, 1);
+		count_pod(pod->pod_id, C_PASS_NO_SIDECAR, 1);
 		return 0;
 	}
 	return pod;
@@ -73,11 +75,11 @@ static __always_inline struct decision sidecar_decision(const struct pod_info *p
 	const struct pod_info *target = v4 ? bpf_map_lookup_elem(&ml_pod_by_ip4, &addr[0])
 					   : bpf_map_lookup_elem(&ml_pod_by_ip6, addr);
 	if (!target || !(target->flags & POD_HAS_SIDECAR) || !ns_accelerated(target)) {
-		count(C_PASS_SIDECAR_UID, 1);
+		count_pod(pod->pod_id, C_PASS_SIDECAR_UID, 1);
 		return d;
 	}
 	if (port == target->inbound_port || port == target->outbound_port) {
-		count(C_PASS_CAPTURE_PORT, 1);
+		count_pod(pod->pod_id, C_PASS_CAPTURE_PORT, 1);
 		return d;
 	}
 	d.action = INBOUND;
@@ -102,19 +104,19 @@ static __always_inline struct decision app_decision(const struct pod_info *pod, 
 	struct port_key excluded = { .pod_id = pod->pod_id, .port = port };
 
 	if (v4 ? is_loopback4(addr[0]) : is_loopback6(addr)) {
-		count(C_PASS_LOOPBACK, 1);
+		count_pod(pod->pod_id, C_PASS_LOOPBACK, 1);
 		return d;
 	}
 	if (port == pod->outbound_port || port == pod->inbound_port) {
-		count(C_PASS_CAPTURE_PORT, 1);
+		count_pod(pod->pod_id, C_PASS_CAPTURE_PORT, 1);
 		return d;
 	}
 	if (bpf_map_lookup_elem(&ml_excl_ports, &excluded)) {
-		count(C_PASS_EXCLUDED_PORT, 1);
+		count_pod(pod->pod_id, C_PASS_EXCLUDED_PORT, 1);
 		return d;
 	}
 	if (cidr_excluded(pod, addr, v4)) {
-		count(C_PASS_EXCLUDED_CIDR, 1);
+		count_pod(pod->pod_id, C_PASS_EXCLUDED_CIDR, 1);
 		return d;
 	}
 	d.action = OUTBOUND;
@@ -138,15 +140,15 @@ static __always_inline struct decision decide(struct bpf_sock_addr *ctx, const _
 
 	switch (d.action) {
 	case ACCEL_ONLY:
-		remember(ctx, addr, port, family, CONN_ACCELERATE);
+		remember(ctx, pod, addr, port, family, CONN_ACCELERATE);
 		break;
 	case OUTBOUND:
-		remember(ctx, addr, port, family, CONN_HAS_ORIG_DST | CONN_ACCELERATE);
-		count(C_CONNECT_REDIRECTED_OUTBOUND, 1);
+		remember(ctx, pod, addr, port, family, CONN_HAS_ORIG_DST | CONN_ACCELERATE);
+		count_pod(pod->pod_id, C_CONNECT_REDIRECTED_OUTBOUND, 1);
 		break;
 	case INBOUND:
-		remember(ctx, addr, port, family, CONN_HAS_ORIG_DST | CONN_ACCELERATE);
-		count(C_CONNECT_REDIRECTED_INBOUND, 1);
+		remember(ctx, pod, addr, port, family, CONN_HAS_ORIG_DST | CONN_ACCELERATE);
+		count_pod(pod->pod_id, C_CONNECT_REDIRECTED_INBOUND, 1);
 		break;
 	default:
 		break;

@@ -100,6 +100,6 @@ int ml_getsockopt(struct bpf_sockopt *ctx)
 		return pass(ctx);
 	}
 	ctx->retval = 0;
-	count(C_ORIG_DST_ANSWERED, 1);
+	count_pod(info->pod_id, C_ORIG_DST_ANSWERED, 1);
 	return 1;
 }

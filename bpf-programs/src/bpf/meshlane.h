@@ -71,6 +71,8 @@ struct conn_info {
 	__u16 port;    /* original destination port, host order */
 	__u16 family;  /* AF_INET or AF_INET6 */
 	__u32 flags;   /* CONN_* */
+	__u32 pod_id;  /* the connecting pod */
+	__u32 pad;
 };
 
 /*
@@ -107,6 +109,7 @@ enum ml_counter {
 	C_PASS_EXCLUDED_CIDR,          /* destination address excluded for the pod */
 	C_PASS_NO_SIDECAR,             /* pod registered without a sidecar */
 	C_PASS_CAPTURE_PORT,           /* destination already a capture port (15001/15006) */
+	C_CONNECTIONS_ACCELERATED,     /* connections whose sockets were both meant for ml_sock_hash */
 	C_MAX,
 };
 
@@ -200,12 +203,47 @@ struct {
 	__type(value, __u64);
 } ml_counters SEC(".maps") __weak;
 
+/* The same slots per pod: pod_id -> per-CPU counters. The agent creates and deletes entries. */
+struct pod_counters {
+	__u64 c[C_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct pod_counters);
+} ml_pod_counters SEC(".maps") __weak;
+
+/* Which pod an accelerated socket belongs to, so sk_msg can count per pod. */
+struct sock_pod {
+	__u32 pod_id;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sock_pod);
+} ml_sock_pod SEC(".maps") __weak;
+
 static __always_inline void count(enum ml_counter which, __u64 by)
 {
 	__u32 key = which;
 	__u64 *slot = bpf_map_lookup_elem(&ml_counters, &key);
 	if (slot)
 		*slot += by;
+}
+
+/* Counts node-wide and, when the pod is known (pod_id != 0), for the pod. */
+static __always_inline void count_pod(__u32 pod_id, enum ml_counter which, __u64 by)
+{
+	count(which, by);
+	if (!pod_id)
+		return;
+	struct pod_counters *pod = bpf_map_lookup_elem(&ml_pod_counters, &pod_id);
+	if (pod && which < C_MAX)
+		pod->c[which] += by;
 }
 
 static __always_inline int ns_accelerated(const struct pod_info *pod)

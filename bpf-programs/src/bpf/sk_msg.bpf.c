@@ -32,11 +32,15 @@ int ml_sk_msg(struct sk_msg_md *msg)
 	swap_key(&key, &peer);
 
 	__u32 size = msg->size;
+	struct bpf_sock *sk = msg->sk;
+	struct sock_pod *owner = sk ? bpf_sk_storage_get(&ml_sock_pod, sk, 0, 0) : 0;
+	__u32 pod_id = owner ? owner->pod_id : 0;
+
 	if (bpf_msg_redirect_hash(msg, &ml_sock_hash, &peer, BPF_F_INGRESS) == SK_PASS) {
-		count(C_MSG_REDIRECTED, 1);
-		count(C_BYTES_REDIRECTED, size);
+		count_pod(pod_id, C_MSG_REDIRECTED, 1);
+		count_pod(pod_id, C_BYTES_REDIRECTED, size);
 		return SK_PASS;
 	}
-	count(C_REDIRECT_FAILED, 1);
+	count_pod(pod_id, C_REDIRECT_FAILED, 1);
 	return SK_PASS;
 }

@@ -28,12 +28,34 @@ static __always_inline void own_key(struct bpf_sock_ops *skops, struct sock_key 
 	key->netns = key_is_loopback(key) ? bpf_get_netns_cookie(skops) : 0;
 }
 
-static __always_inline void accelerate(struct bpf_sock_ops *skops, struct sock_key *key)
+static __always_inline void accelerate(struct bpf_sock_ops *skops, struct sock_key *key, __u32 pod_id)
 {
-	if (bpf_sock_hash_update(skops, &ml_sock_hash, key, BPF_ANY) == 0)
-		count(C_SOCKETS_INSERTED, 1);
+	struct bpf_sock *sk = skops->sk;
+
+	if (bpf_sock_hash_update(skops, &ml_sock_hash, key, BPF_ANY) != 0) {
+		count_pod(pod_id, C_SOCKHASH_FULL, 1);
+		return;
+	}
+	count_pod(pod_id, C_SOCKETS_INSERTED, 1);
+	if (sk) {
+		struct sock_pod *owner = bpf_sk_storage_get(&ml_sock_pod, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		if (owner)
+			owner->pod_id = pod_id;
+	}
+}
+
+/* The pod a passive socket belongs to: the connector's own pod on loopback, else by address. */
+static __always_inline __u32 local_pod(const struct sock_key *key, const struct conn_info *info)
+{
+	const struct pod_info *pod = 0;
+
+	if (key->netns)
+		return info->pod_id;
+	if (key->family == AF_INET)
+		pod = bpf_map_lookup_elem(&ml_pod_by_ip4, &key->local[0]);
 	else
-		count(C_SOCKHASH_FULL, 1);
+		pod = bpf_map_lookup_elem(&ml_pod_by_ip6, key->local);
+	return pod ? pod->pod_id : 0;
 }
 
 static __always_inline void active_established(struct bpf_sock_ops *skops)
@@ -50,8 +72,10 @@ static __always_inline void active_established(struct bpf_sock_ops *skops)
 	own_key(skops, &key);
 	bpf_map_update_elem(&ml_conn_by_tuple, &key, &info, BPF_ANY);
 	bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_STATE_CB_FLAG);
-	if (info.flags & CONN_ACCELERATE)
-		accelerate(skops, &key);
+	if (info.flags & CONN_ACCELERATE) {
+		count_pod(info.pod_id, C_CONNECTIONS_ACCELERATED, 1);
+		accelerate(skops, &key, info.pod_id);
+	}
 }
 
 static __always_inline void passive_established(struct bpf_sock_ops *skops)
@@ -62,7 +86,7 @@ static __always_inline void passive_established(struct bpf_sock_ops *skops)
 	swap_key(&key, &connector);
 	struct conn_info *info = bpf_map_lookup_elem(&ml_conn_by_tuple, &connector);
 	if (info && (info->flags & CONN_ACCELERATE))
-		accelerate(skops, &key);
+		accelerate(skops, &key, local_pod(&key, info));
 }
 
 static __always_inline void closed(struct bpf_sock_ops *skops)

@@ -18,7 +18,8 @@ public enum Counter {
     PASS_EXCLUDED_PORT,
     PASS_EXCLUDED_CIDR,
     PASS_NO_SIDECAR,
-    PASS_CAPTURE_PORT;
+    PASS_CAPTURE_PORT,
+    CONNECTIONS_ACCELERATED;
 
     /** The metric-style name, e.g. {@code msg_redirected}. */
     public String metricName() {

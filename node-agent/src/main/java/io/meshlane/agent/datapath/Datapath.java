@@ -44,7 +44,8 @@ public final class Datapath implements AutoCloseable {
         this.maps = maps;
         this.programIds = programIds;
         this.entries = new PodEntries(maps);
-        this.counterReader = maps.isEmpty() ? null : new CounterReader(maps.get("ml_counters"));
+        this.counterReader = maps.isEmpty() ? null
+                : new CounterReader(maps.get("ml_counters"), maps.get("ml_pod_counters"));
         this.validator = new PodValidator(config.cgroupRoot());
         this.stateFile = new StateFile(config.stateDir());
         this.state = stateFile.load();
@@ -132,6 +133,7 @@ public final class Datapath implements AutoCloseable {
                 entries.remove(podId, previous);
             }
             try {
+                entries.createCounters(podId, counterReader.zeroPodValue());
                 entries.write(podId, namespaceId, pod);
             } catch (RuntimeException e) {
                 entries.remove(podId, pod);
@@ -157,7 +159,9 @@ public final class Datapath implements AutoCloseable {
             return false;
         }
         if (mode == Mode.ACCELERATING) {
-            entries.remove(state.podIds().get(key), record.toRegistration());
+            int podId = state.podIds().get(key);
+            entries.remove(podId, record.toRegistration());
+            entries.deleteCounters(podId);
         }
         Map<String, Integer> podIds = new HashMap<>(state.podIds());
         podIds.remove(key);
@@ -203,6 +207,15 @@ public final class Datapath implements AutoCloseable {
         return counterReader == null ? CounterSnapshot.empty() : counterReader.read();
     }
 
+    /** Each registered pod's counters since it was registered, by "namespace/name". */
+    public synchronized Map<String, CounterSnapshot> podCounters() {
+        Map<String, CounterSnapshot> out = new LinkedHashMap<>();
+        for (String key : state.pods().keySet()) {
+            out.put(key, counterReader == null ? CounterSnapshot.empty() : counterReader.readPod(state.podIds().get(key)));
+        }
+        return out;
+    }
+
     /** Exposed for the stats benchmark: a reader over the pinned counter map. */
     public CounterReader counterReader() {
         if (counterReader == null) {
@@ -231,6 +244,7 @@ public final class Datapath implements AutoCloseable {
         for (PodRecord record : state.pods().values()) {
             PodRegistration pod = record.toRegistration();
             if (Files.isDirectory(pod.cgroup())) {
+                entries.createCounters(state.podIds().get(pod.key()), counterReader.zeroPodValue());
                 entries.write(state.podIds().get(pod.key()), namespaceId(pod.namespace()), pod);
             } else {
                 LOG.warning("pod " + pod.key() + " vanished while the agent was away (no cgroup " + pod.cgroup()

@@ -51,9 +51,19 @@ final class PodEntries {
         }
     }
 
-    /** Removes the cgroup entry of a pod whose directory is already gone, by its recorded id. */
-    void removeCgroupId(long cgroupId) {
-        map("ml_pod_by_cgrp").delete(MapLayouts.u64(cgroupId));
+    /** Creates the pod's zeroed per-CPU counters; an existing entry (re-registration) keeps counting. */
+    void createCounters(int podId, byte[] zero) {
+        try {
+            map("ml_pod_counters").update(MapLayouts.u32(podId), zero, BpfMap.NOEXIST);
+        } catch (io.meshlane.agent.bpf.BpfException e) {
+            if (e.errno() != 17) { // EEXIST
+                throw e;
+            }
+        }
+    }
+
+    void deleteCounters(int podId) {
+        map("ml_pod_counters").delete(MapLayouts.u32(podId));
     }
 
     /** cgroup v2 ids are the inode numbers of the cgroup directories. */

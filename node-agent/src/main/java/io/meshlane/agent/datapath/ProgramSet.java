@@ -31,7 +31,7 @@ final class ProgramSet {
     static final String OBJECT_RESOURCE = "/bpf/meshlane.bpf.o";
     static final List<String> MAPS = List.of("ml_pod_by_cgrp", "ml_pod_by_ip4", "ml_pod_by_ip6", "ml_ns_accel",
             "ml_excl_ports", "ml_excl_cidr4", "ml_excl_cidr6", "ml_conn_by_cookie", "ml_conn_by_tuple",
-            "ml_sock_hash", "ml_counters");
+            "ml_sock_hash", "ml_counters", "ml_pod_counters", "ml_sock_pod");
     static final List<String> CGROUP_PROGRAMS = List.of("ml_connect4", "ml_connect6", "ml_getsockopt", "ml_sockops");
     static final String SK_MSG_PROGRAM = "ml_sk_msg";
     static final String SOCK_HASH = "ml_sock_hash";

@@ -49,6 +49,18 @@ class RedirectTest {
             assertTrue(delta.get(Counter.BYTES_REDIRECTED) >= 2 * 3 * SIXTEEN_MIB * 9 / 10,
                     () -> "bytes redirected " + delta.get(Counter.BYTES_REDIRECTED));
             assertEquals(0, delta.get(Counter.SOCKHASH_FULL), delta::toString);
+            assertEquals(3, delta.get(Counter.CONNECTIONS_ACCELERATED), "3 hops: app-sidecarA, sidecarA-sidecarB, sidecarB-app");
+
+            // per pod: A's app redirected outbound, A's sidecar redirected inbound; B only accelerated its own hop
+            CounterSnapshot podA = datapath.podCounters().get("shop/pod-a");
+            CounterSnapshot podB = datapath.podCounters().get("shop/pod-b");
+            assertEquals(1, podA.get(Counter.CONNECT_REDIRECTED_OUTBOUND), podA::toString);
+            assertEquals(1, podA.get(Counter.CONNECT_REDIRECTED_INBOUND), podA::toString);
+            assertEquals(0, podB.get(Counter.CONNECT_REDIRECTED_OUTBOUND), podB::toString);
+            assertEquals(2, podA.get(Counter.CONNECTIONS_ACCELERATED), podA::toString);
+            assertEquals(1, podB.get(Counter.CONNECTIONS_ACCELERATED), podB::toString);
+            assertEquals(delta.get(Counter.BYTES_REDIRECTED), podA.get(Counter.BYTES_REDIRECTED) + podB.get(Counter.BYTES_REDIRECTED),
+                    "every redirected byte is attributed to a pod");
         }
     }
 }

@@ -1,0 +1,11 @@
+package io.meshlane.installer.cli;
+
+import io.meshlane.agent.cli.AgentCommand;
+import picocli.CommandLine.Command;
+
+/** The top-level {@code meshlane} command. */
+@Command(name = "meshlane", mixinStandardHelpOptions = true, version = "meshlane 0.1.0",
+        description = "eBPF-accelerated service-mesh data plane and its hosted control plane.",
+        subcommands = {BuildCommand.class, TestCommand.class, UpCommand.class, PreflightCommand.class, AgentCommand.class})
+public final class MeshlaneCommand {
+}
