@@ -36,11 +36,30 @@ static __always_inline void remember(void *ctx, const struct pod_info *pod, cons
 	bpf_map_update_elem(&ml_conn_by_cookie, &cookie, &info, BPF_ANY);
 }
 
+/* Deepest cgroup level searched for a pod: kubepods.slice/<qos>.slice/<pod>.slice sits at 3. */
+#define MAX_CGROUP_DEPTH 12
+
+/*
+ * The registered pod whose cgroup is the task's own or one of its ancestors: lab
+ * processes live in the pod cgroup itself, Kubernetes containers one level below it.
+ */
+static __always_inline const struct pod_info *pod_of_task(void)
+{
+	for (int level = 1; level <= MAX_CGROUP_DEPTH; level++) {
+		__u64 id = bpf_get_current_ancestor_cgroup_id(level);
+		if (!id)
+			break;
+		const struct pod_info *pod = bpf_map_lookup_elem(&ml_pod_by_cgrp, &id);
+		if (pod)
+			return pod;
+	}
+	return 0;
+}
+
 /* The connecting task's pod, if it is registered, accelerated and has a sidecar. */
 static __always_inline const struct pod_info *meshed_pod(void)
 {
-	__u64 cgroup = bpf_get_current_cgroup_id();
-	const struct pod_info *pod = bpf_map_lookup_elem(&ml_pod_by_cgrp, &cgroup);
+	const struct pod_info *pod = pod_of_task();
 
 	if (!pod) {
 		count(C_PASS_NOT_MESHED, 1);
@@ -82,6 +101,12 @@ static __always_inline struct decision sidecar_decision(const struct pod_info *p
 		count_pod(pod->pod_id, C_PASS_CAPTURE_PORT, 1);
 		return d;
 	}
+	struct port_key inbound = { .pod_id = target->pod_id, .port = port | PORT_INBOUND };
+	__u32 *skip = bpf_map_lookup_elem(&ml_excl_ports, &inbound);
+	if (skip && *skip) {
+		count_pod(pod->pod_id, C_PASS_EXCLUDED_PORT, 1);
+		return d;
+	}
 	d.action = INBOUND;
 	d.port = target->inbound_port;
 	return d;
@@ -89,13 +114,18 @@ static __always_inline struct decision sidecar_decision(const struct pod_info *p
 
 static __always_inline int cidr_excluded(const struct pod_info *pod, const __u32 *addr, int v4)
 {
+	__u32 *excluded;
+
 	if (v4) {
 		struct cidr4_key key = { .prefixlen = 64, .pod_id = pod->pod_id, .addr = addr[0] };
-		return bpf_map_lookup_elem(&ml_excl_cidr4, &key) != 0;
+		excluded = bpf_map_lookup_elem(&ml_excl_cidr4, &key);
+	} else {
+		struct cidr6_key key = { .prefixlen = 160, .pod_id = pod->pod_id };
+		__builtin_memcpy(key.addr, addr, sizeof(key.addr));
+		excluded = bpf_map_lookup_elem(&ml_excl_cidr6, &key);
 	}
-	struct cidr6_key key = { .prefixlen = 160, .pod_id = pod->pod_id };
-	__builtin_memcpy(key.addr, addr, sizeof(key.addr));
-	return bpf_map_lookup_elem(&ml_excl_cidr6, &key) != 0;
+	/* longest prefix wins: 1 excludes, 0 re-includes a range inside an excluded one */
+	return excluded && *excluded;
 }
 
 static __always_inline struct decision app_decision(const struct pod_info *pod, const __u32 *addr, int v4, __u16 port)
@@ -111,7 +141,8 @@ static __always_inline struct decision app_decision(const struct pod_info *pod, 
 		count_pod(pod->pod_id, C_PASS_CAPTURE_PORT, 1);
 		return d;
 	}
-	if (bpf_map_lookup_elem(&ml_excl_ports, &excluded)) {
+	__u32 *skip = bpf_map_lookup_elem(&ml_excl_ports, &excluded);
+	if (skip && *skip) {
 		count_pod(pod->pod_id, C_PASS_EXCLUDED_PORT, 1);
 		return d;
 	}

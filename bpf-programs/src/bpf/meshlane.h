@@ -45,9 +45,11 @@ struct pod_info {
 	__u32 ip6[4];        /* the pod's IPv6 address, all zero if none */
 };
 
+#define PORT_INBOUND 0x10000 /* port_key.port flag: an inbound port the sidecar must not capture */
+
 struct port_key {
 	__u32 pod_id;
-	__u32 port; /* host order */
+	__u32 port; /* host order; | PORT_INBOUND for inbound exclusions */
 };
 
 struct cidr4_key {
@@ -113,7 +115,7 @@ enum ml_counter {
 	C_MAX,
 };
 
-/* Registered pods by the cgroup-v2 id of their directory: connect hooks look here. */
+/* Registered pods by the cgroup-v2 id of their directory: connect hooks look up the task's ancestors here. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
@@ -145,7 +147,7 @@ struct {
 	__type(value, __u32);
 } ml_ns_accel SEC(".maps") __weak;
 
-/* Outbound destination ports that bypass a pod's sidecar. */
+/* Destination ports that bypass a pod's sidecar (outbound, or inbound with PORT_INBOUND): 1 = bypass. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
@@ -153,7 +155,7 @@ struct {
 	__type(value, __u32);
 } ml_excl_ports SEC(".maps") __weak;
 
-/* Outbound IPv4 CIDRs that bypass a pod's sidecar (longest prefix over pod id + address). */
+/* Outbound IPv4 CIDRs per pod, longest prefix over pod id + address: 1 bypasses the sidecar, 0 re-includes. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, 16384);
@@ -162,7 +164,7 @@ struct {
 	__type(value, __u32);
 } ml_excl_cidr4 SEC(".maps") __weak;
 
-/* Outbound IPv6 CIDRs that bypass a pod's sidecar. */
+/* Outbound IPv6 CIDRs per pod, as ml_excl_cidr4. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, 16384);

@@ -14,6 +14,8 @@ final class MapLayouts {
 
     static final int POD_INFO_SIZE = 40;
     static final int POD_HAS_SIDECAR = 1;
+    /** port_key.port flag for inbound exclusions (PORT_INBOUND in meshlane.h). */
+    static final int PORT_INBOUND = 0x10000;
 
     private MapLayouts() {
     }

@@ -23,11 +23,18 @@ final class PodEntries {
     void write(int podId, int namespaceId, PodRegistration pod) {
         byte[] info = MapLayouts.podInfo(podId, namespaceId, pod);
         byte[] one = MapLayouts.u32(1);
+        byte[] zero = MapLayouts.u32(0);
         for (int port : pod.excludedPorts()) {
             map("ml_excl_ports").update(MapLayouts.portKey(podId, port), one, BpfMap.ANY);
         }
-        for (Cidr cidr : pod.excludedCidrs()) {
+        for (int port : pod.excludedInboundPorts()) {
+            map("ml_excl_ports").update(MapLayouts.portKey(podId, port | MapLayouts.PORT_INBOUND), one, BpfMap.ANY);
+        }
+        for (Cidr cidr : cidrsWithDefaults(pod)) {
             map(cidrMap(cidr.address())).update(MapLayouts.cidrKey(podId, cidr), one, BpfMap.ANY);
+        }
+        for (Cidr cidr : pod.includedCidrs()) {
+            map(cidrMap(cidr.address())).update(MapLayouts.cidrKey(podId, cidr), zero, BpfMap.ANY);
         }
         for (InetAddress ip : pod.ips()) {
             map(ipMap(ip)).update(ip.getAddress(), info, BpfMap.ANY);
@@ -43,8 +50,14 @@ final class PodEntries {
         for (InetAddress ip : pod.ips()) {
             map(ipMap(ip)).delete(ip.getAddress());
         }
-        for (Cidr cidr : pod.excludedCidrs()) {
+        for (Cidr cidr : pod.includedCidrs()) {
             map(cidrMap(cidr.address())).delete(MapLayouts.cidrKey(podId, cidr));
+        }
+        for (Cidr cidr : cidrsWithDefaults(pod)) {
+            map(cidrMap(cidr.address())).delete(MapLayouts.cidrKey(podId, cidr));
+        }
+        for (int port : pod.excludedInboundPorts()) {
+            map("ml_excl_ports").delete(MapLayouts.portKey(podId, port | MapLayouts.PORT_INBOUND));
         }
         for (int port : pod.excludedPorts()) {
             map("ml_excl_ports").delete(MapLayouts.portKey(podId, port));
@@ -64,6 +77,17 @@ final class PodEntries {
 
     void deleteCounters(int podId) {
         map("ml_pod_counters").delete(MapLayouts.u32(podId));
+    }
+
+    /** Exclusions, plus "everything" when the pod names the ranges to include instead. */
+    private static java.util.List<Cidr> cidrsWithDefaults(PodRegistration pod) {
+        if (pod.includedCidrs().isEmpty()) {
+            return pod.excludedCidrs();
+        }
+        java.util.List<Cidr> all = new java.util.ArrayList<>(pod.excludedCidrs());
+        all.add(Cidr.parse("0.0.0.0/0"));
+        all.add(Cidr.parse("::/0"));
+        return all;
     }
 
     /** cgroup v2 ids are the inode numbers of the cgroup directories. */

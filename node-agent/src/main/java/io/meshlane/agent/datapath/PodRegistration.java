@@ -20,10 +20,14 @@ import java.util.Set;
  * @param inboundPort      sidecar inbound capture port (Istio: 15006)
  * @param excludedPorts    outbound destination ports that bypass the sidecar
  * @param excludedCidrs    outbound destination CIDRs that bypass the sidecar
+ * @param includedCidrs    when not empty, only these outbound CIDRs go to the sidecar (Istio's
+ *                         includeOutboundIPRanges); the longest matching prefix decides
+ * @param excludedInboundPorts ports of this pod that other sidecars reach directly, not via 15006
  */
 public record PodRegistration(String namespace, String name, Path cgroup, List<InetAddress> ips,
                               boolean sidecar, int sidecarUid, int outboundPort, int inboundPort,
-                              Set<Integer> excludedPorts, List<Cidr> excludedCidrs) {
+                              Set<Integer> excludedPorts, List<Cidr> excludedCidrs, List<Cidr> includedCidrs,
+                              Set<Integer> excludedInboundPorts) {
 
     public static final int ISTIO_PROXY_UID = 1337;
     public static final int ISTIO_OUTBOUND_PORT = 15001;
@@ -36,6 +40,16 @@ public record PodRegistration(String namespace, String name, Path cgroup, List<I
         ips = List.copyOf(ips);
         excludedPorts = Set.copyOf(excludedPorts);
         excludedCidrs = List.copyOf(excludedCidrs);
+        includedCidrs = List.copyOf(includedCidrs);
+        excludedInboundPorts = Set.copyOf(excludedInboundPorts);
+    }
+
+    /** A pod with outbound exclusions only, the common case. */
+    public PodRegistration(String namespace, String name, Path cgroup, List<InetAddress> ips, boolean sidecar,
+                           int sidecarUid, int outboundPort, int inboundPort, Set<Integer> excludedPorts,
+                           List<Cidr> excludedCidrs) {
+        this(namespace, name, cgroup, ips, sidecar, sidecarUid, outboundPort, inboundPort, excludedPorts, excludedCidrs,
+                List.of(), Set.of());
     }
 
     /** A pod with an Istio-default sidecar and no exclusions. */

@@ -30,6 +30,9 @@ final class PodValidator {
         for (int p : pod.excludedPorts()) {
             port(who, "excludedPorts", p);
         }
+        for (int p : pod.excludedInboundPorts()) {
+            port(who, "excludedInboundPorts", p);
+        }
         if (pod.sidecarUid() < 0) {
             throw new DatapathException(who + ": sidecarUid " + pod.sidecarUid() + " is negative");
         }
