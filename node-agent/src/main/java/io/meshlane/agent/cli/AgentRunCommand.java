@@ -1,46 +1,112 @@
 package io.meshlane.agent.cli;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.meshlane.agent.controlplane.ControlPlaneLink;
 import io.meshlane.agent.datapath.Datapath;
-import io.meshlane.agent.pods.PodFileSource;
+import io.meshlane.agent.datapath.DatapathConfig;
+import io.meshlane.agent.datapath.HostMounts;
+import io.meshlane.agent.pods.CgroupLayout;
+import io.meshlane.agent.pods.KubernetesPodSource;
+import io.meshlane.agent.pods.LabPodSource;
+import io.meshlane.agent.pods.PodSource;
+import io.meshlane.agent.policy.AccelerationRules;
+import io.meshlane.agent.service.NodeAgent;
+import io.meshlane.agent.stats.MetricsServer;
+import io.meshlane.agent.stats.NodeStatsReport;
+import io.meshlane.api.agent.v1.NodeIdentity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code meshlane agent run}: install or adopt the datapath and follow the node's pods. */
+/** {@code meshlane agent run}: install or adopt the datapath and serve the node until interrupted. */
 @Command(name = "run", description = "Run the agent in the foreground until interrupted.", mixinStandardHelpOptions = true)
 public final class AgentRunCommand implements Callable<Integer> {
 
     @Mixin
     NodeOptions node;
 
-    @Option(names = "--pods", description = "Pod file to follow (the node lab writes one).")
+    @Option(names = "--pods", description = "Follow the node lab's pod file instead of the Kubernetes API.")
     Path podFile;
 
-    @Option(names = "--poll-ms", defaultValue = "200", description = "How often the pod file is checked (ms).")
-    long pollMillis;
+    @Option(names = "--kubeconfig", description = "Kubeconfig for the node's cluster (default: in-cluster or ~/.kube/config).")
+    Path kubeconfig;
+
+    @Option(names = "--control-plane", defaultValue = "${env:MESHLANE_CONTROL_PLANE}",
+            description = "mesh-control's agent endpoint host:port (default $MESHLANE_CONTROL_PLANE; none: local switches only).")
+    String controlPlane;
+
+    @Option(names = "--cluster", defaultValue = "${env:MESHLANE_CLUSTER:-local}", description = "This node's cluster name.")
+    String cluster;
+
+    @Option(names = "--metrics-port", defaultValue = "15091", description = "Port of /metrics (0 picks a free one).")
+    int metricsPort;
+
+    @Option(names = "--metrics-host", defaultValue = "127.0.0.1", description = "Address /metrics listens on.")
+    String metricsHost;
+
+    @Option(names = "--report-interval", defaultValue = "PT5S", description = "How often stats go to the control plane.")
+    Duration reportInterval;
+
+    @Option(names = "--default-acceleration", defaultValue = "true",
+            description = "Whether a namespace without label or AccelerationPolicy is accelerated.")
+    boolean defaultAcceleration;
 
     @Override
     public Integer call() throws InterruptedException {
+        long started = System.nanoTime();
         CountDownLatch stop = new CountDownLatch(1);
-        try (Datapath datapath = Datapath.open(node.config())) {
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-            PodFileSource pods = podFile == null ? null : new PodFileSource(podFile, datapath);
-            if (pods != null) {
-                pods.poll();
+        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+        DatapathConfig config = node.config();
+        try (Datapath datapath = Datapath.open(config);
+             KubernetesClient kube = podFile == null ? kubernetes() : null;
+             NodeAgent agent = new NodeAgent(datapath, source(kube, config), new AccelerationRules(defaultAcceleration));
+             MetricsServer metrics = MetricsServer.start(metricsHost, metricsPort, datapath);
+             ControlPlaneLink link = link(agent, datapath, config)) {
+            agent.start();
+            if (link != null) {
+                link.start();
             }
-            System.out.println("READY mode=" + datapath.mode() + " programs=" + datapath.programIds()
-                    + (datapath.mode() == Datapath.Mode.PASS_THROUGH ? " reason=" + datapath.passThroughReason() : ""));
+            boolean synced = agent.awaitFirstSync(Duration.ofSeconds(30));
+            System.out.printf("READY mode=%s programs=%s pods=%d synced=%s metrics=http://%s:%d/metrics startup_ms=%d%s%n",
+                    datapath.mode(), datapath.programIds(), datapath.registeredPods().size(), synced, metricsHost,
+                    metrics.port(), (System.nanoTime() - started) / 1_000_000,
+                    datapath.mode() == Datapath.Mode.PASS_THROUGH ? " reason=" + datapath.passThroughReason() : "");
             System.out.flush();
-            while (!stop.await(pollMillis, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                if (pods != null) {
-                    pods.poll();
-                }
-            }
+            stop.await();
         }
         return 0;
+    }
+
+    private KubernetesClient kubernetes() {
+        if (kubeconfig != null) {
+            System.setProperty("kubeconfig", kubeconfig.toString());
+        }
+        return new KubernetesClientBuilder().build();
+    }
+
+    private PodSource source(KubernetesClient kube, DatapathConfig config) {
+        if (podFile != null) {
+            return new LabPodSource(podFile, Duration.ofMillis(100));
+        }
+        return new KubernetesPodSource(kube, config.nodeName(), new CgroupLayout(HostMounts.read().requireCgroup2()));
+    }
+
+    private ControlPlaneLink link(NodeAgent agent, Datapath datapath, DatapathConfig config) {
+        if (controlPlane == null || controlPlane.isBlank()) {
+            return null;
+        }
+        NodeStatsReport report = new NodeStatsReport(config.nodeName(), cluster);
+        ControlPlaneLink[] self = new ControlPlaneLink[1];
+        self[0] = new ControlPlaneLink(controlPlane,
+                NodeIdentity.newBuilder().setNode(config.nodeName()).setCluster(cluster).setAgentVersion("0.1.0").build(),
+                config.stateDir(), update -> agent.policy(update.namespaces()),
+                () -> report.build(datapath, self[0].policyVersion()), reportInterval);
+        return self[0];
     }
 }

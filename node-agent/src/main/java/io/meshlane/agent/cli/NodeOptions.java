@@ -4,6 +4,7 @@ import io.meshlane.agent.datapath.DatapathConfig;
 import io.meshlane.agent.datapath.DatapathException;
 import io.meshlane.agent.datapath.Feature;
 import io.meshlane.agent.datapath.HostMounts;
+import io.meshlane.agent.pods.CgroupLayout;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -28,9 +29,9 @@ public final class NodeOptions {
     List<Feature> assumeMissing = List.of();
 
     public DatapathConfig config() {
-        Path root = cgroupRoot != null ? cgroupRoot : HostMounts.read().cgroup2()
-                .map(m -> m.resolve("kubepods"))
-                .orElseThrow(() -> new DatapathException("no cgroup v2 mount found: pass --cgroup-root"));
+        Path root = cgroupRoot != null ? cgroupRoot : new CgroupLayout(HostMounts.read().requireCgroup2()).kubepodsRoot()
+                .orElseThrow(() -> new DatapathException("no kubepods cgroup (kubepods.slice or kubepods) under the "
+                        + "cgroup v2 mount: pass --cgroup-root with the subtree your pods run in"));
         DatapathConfig config = DatapathConfig.forCgroupRoot(node, root);
         if (stateDir != null) {
             config = config.withStateDir(stateDir);

@@ -69,7 +69,7 @@ class AgentRestartTest {
     private static Process startAgent(TestNode node, Path podFile) throws Exception {
         List<String> command = new ArrayList<>(io.meshlane.agent.testnode.PodProcess.javaCommand(AgentMain.class));
         command.addAll(List.of("run", "--node", node.nodeName(), "--cgroup-root", node.cgroupRoot().toString(),
-                "--state-dir", node.config().stateDir().toString(), "--pods", podFile.toString()));
+                "--state-dir", node.config().stateDir().toString(), "--pods", podFile.toString(), "--metrics-port", "0"));
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 

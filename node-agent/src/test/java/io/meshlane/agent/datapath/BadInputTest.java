@@ -1,7 +1,7 @@
 package io.meshlane.agent.datapath;
 
 import io.meshlane.agent.bpf.BpfMap;
-import io.meshlane.agent.pods.PodFileSource;
+import io.meshlane.agent.pods.LabPodSource;
 import io.meshlane.agent.testnode.TestNode;
 import org.junit.jupiter.api.Test;
 
@@ -57,12 +57,12 @@ class BadInputTest {
                     List.of(MeshTraffic.ip("10.244.0.4")));
             assertRejected(datapath, outside, "not below the attached cgroup root");
 
-            // a broken pod file is logged and skipped by the agent's pod source
+            // a broken pod file is logged and skipped by the lab pod source
             Path file = Files.createTempFile("meshlane-pods-", ".json");
             try {
                 Files.writeString(file, "{\"pods\": [ {\"namespace\": \"shop\", ");
-                PodFileSource source = new PodFileSource(file, datapath);
-                assertEquals(false, source.poll());
+                LabPodSource source = new LabPodSource(file, java.time.Duration.ofMillis(100));
+                assertTrue(source.poll().isEmpty(), "a malformed pod file yields no new picture");
             } finally {
                 Files.deleteIfExists(file);
             }
