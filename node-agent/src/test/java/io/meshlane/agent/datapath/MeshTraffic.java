@@ -12,8 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The two-pod topology most datapath tests share: client pod A and server pod B in
@@ -77,13 +75,7 @@ final class MeshTraffic {
 
     /** Asserts that the stream finished and every byte came back unchanged. */
     static void assertIntact(PodProcess client, long bytes, Duration timeout) {
-        String done = client.awaitPrefix("DONE", timeout);
-        String[] parts = done.split(" ");
-        String sent = parts[1].substring("sent=".length());
-        String received = parts[2].substring("received=".length());
-        assertEquals("bytes=" + bytes, parts[3], "all bytes must come back: " + done);
-        assertEquals(sent, received, "SHA-256 of what came back must equal what was sent");
-        assertTrue(client.lines().stream().noneMatch(l -> l.contains("ERROR")), () -> "client errors: " + client.lines());
+        io.meshlane.agent.testnode.Streams.assertIntact(client, bytes, timeout);
     }
 
     static InetAddress ip(String text) {

@@ -76,6 +76,18 @@ public final class TestNode implements AutoCloseable {
         return dir;
     }
 
+    /** A pod cgroup at a path below the node's root, e.g. kubelet's "kubepods/burstable/pod&lt;uid&gt;". */
+    public Path podAt(String relative, String ip) {
+        Path dir = cgroupRoot.resolve(relative);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new AssertionError("creating pod cgroup " + dir + ": " + e, e);
+        }
+        run("ip", "-n", netns, "addr", "add", ip + "/32", "dev", "lo");
+        return dir;
+    }
+
     public PodProcess start(String label, Path podCgroup, int uid, Class<?> main, String... args) {
         PodProcess p = PodProcess.start(label, podCgroup, netns, uid, main, args);
         processes.add(p);
