@@ -17,9 +17,9 @@ public final class PreflightCommand implements Callable<Integer> {
     public Integer call() {
         ProbeReport report = new FeatureProbe(Set.of()).probe();
         PrintStream out = System.out;
-        out.printf("%-58s %-8s %s%n", "FEATURE", "STATUS", "DETAIL / WHAT TO DO");
+        out.printf("%-66s %-8s %s%n", "FEATURE", "STATUS", "DETAIL / WHAT TO DO");
         for (FeatureCheck check : report.checks()) {
-            out.printf("%-58s %-8s %s%n", check.feature().description(), check.ok() ? "ok" : "missing",
+            out.printf("%-66s %-8s %s%n", check.feature().description(), check.ok() ? "ok" : "missing",
                     check.ok() ? check.detail() : check.detail() + " -> " + check.remedy());
         }
         out.println();

@@ -128,16 +128,18 @@ public final class Datapath implements AutoCloseable {
         PodRegistration previous = registered.get(pod.key());
         int podId = state.podIds().getOrDefault(pod.key(), state.nextPodId());
         int namespaceId = namespaceId(pod.namespace());
+        long cgroupId = PodEntries.cgroupId(pod.cgroup());
         if (mode == Mode.ACCELERATING) {
-            if (previous != null) {
-                entries.remove(podId, previous);
+            Long previousCgroup = state.cgroupIds().get(pod.key());
+            if (previous != null && previousCgroup != null) {
+                entries.remove(podId, previousCgroup, previous);
             }
             try {
                 entries.createCounters(podId, counterReader.zeroPodValue());
                 entries.write(podId, namespaceId, pod);
             } catch (RuntimeException e) {
-                entries.remove(podId, pod);
-                if (previous != null) {
+                entries.remove(podId, cgroupId, pod);
+                if (previous != null && previousCgroup != null && Files.isDirectory(previous.cgroup())) {
                     entries.write(podId, namespaceId, previous);
                 }
                 throw new DatapathException("pod " + pod.key() + " could not be registered: " + e.getMessage(), e);
@@ -147,7 +149,9 @@ public final class Datapath implements AutoCloseable {
         podIds.put(pod.key(), podId);
         Map<String, PodRecord> pods = new HashMap<>(state.pods());
         pods.put(pod.key(), PodRecord.of(pod));
-        save(new AgentState(state.namespaceIds(), state.accelerated(), podIds, pods, state.nextNamespaceId(),
+        Map<String, Long> cgroupIds = new HashMap<>(state.cgroupIds());
+        cgroupIds.put(pod.key(), cgroupId);
+        save(new AgentState(state.namespaceIds(), state.accelerated(), podIds, pods, cgroupIds, state.nextNamespaceId(),
                 Math.max(state.nextPodId(), podId + 1)));
     }
 
@@ -160,14 +164,17 @@ public final class Datapath implements AutoCloseable {
         }
         if (mode == Mode.ACCELERATING) {
             int podId = state.podIds().get(key);
-            entries.remove(podId, record.toRegistration());
+            Long cgroupId = state.cgroupIds().get(key);
+            entries.remove(podId, cgroupId == null ? 0 : cgroupId, record.toRegistration());
             entries.deleteCounters(podId);
         }
         Map<String, Integer> podIds = new HashMap<>(state.podIds());
         podIds.remove(key);
         Map<String, PodRecord> pods = new HashMap<>(state.pods());
         pods.remove(key);
-        save(new AgentState(state.namespaceIds(), state.accelerated(), podIds, pods, state.nextNamespaceId(),
+        Map<String, Long> cgroupIds = new HashMap<>(state.cgroupIds());
+        cgroupIds.remove(key);
+        save(new AgentState(state.namespaceIds(), state.accelerated(), podIds, pods, cgroupIds, state.nextNamespaceId(),
                 state.nextPodId()));
         return true;
     }
@@ -188,8 +195,8 @@ public final class Datapath implements AutoCloseable {
         }
         Map<String, Boolean> accelerated = new HashMap<>(state.accelerated());
         accelerated.put(namespace, enabled);
-        save(new AgentState(state.namespaceIds(), accelerated, state.podIds(), state.pods(), state.nextNamespaceId(),
-                state.nextPodId()));
+        save(new AgentState(state.namespaceIds(), accelerated, state.podIds(), state.pods(), state.cgroupIds(),
+                state.nextNamespaceId(), state.nextPodId()));
     }
 
     public synchronized Map<String, PodRegistration> registeredPods() {
@@ -262,7 +269,8 @@ public final class Datapath implements AutoCloseable {
         int fresh = state.nextNamespaceId();
         Map<String, Integer> ids = new HashMap<>(state.namespaceIds());
         ids.put(namespace, fresh);
-        save(new AgentState(ids, state.accelerated(), state.podIds(), state.pods(), fresh + 1, state.nextPodId()));
+        save(new AgentState(ids, state.accelerated(), state.podIds(), state.pods(), state.cgroupIds(), fresh + 1,
+                state.nextPodId()));
         return fresh;
     }
 

@@ -19,8 +19,11 @@ final class PodEntries {
         this.maps = maps;
     }
 
-    /** Exclusions and addresses first, the cgroup entry last: it is what switches the pod on. */
-    void write(int podId, int namespaceId, PodRegistration pod) {
+    /**
+     * Exclusions and addresses first, the cgroup entry last: it is what switches the pod on.
+     * Returns the cgroup id written, which {@link #remove} needs once the directory is gone.
+     */
+    long write(int podId, int namespaceId, PodRegistration pod) {
         byte[] info = MapLayouts.podInfo(podId, namespaceId, pod);
         byte[] one = MapLayouts.u32(1);
         byte[] zero = MapLayouts.u32(0);
@@ -39,14 +42,14 @@ final class PodEntries {
         for (InetAddress ip : pod.ips()) {
             map(ipMap(ip)).update(ip.getAddress(), info, BpfMap.ANY);
         }
-        map("ml_pod_by_cgrp").update(MapLayouts.u64(cgroupId(pod.cgroup())), info, BpfMap.ANY);
+        long cgroupId = cgroupId(pod.cgroup());
+        map("ml_pod_by_cgrp").update(MapLayouts.u64(cgroupId), info, BpfMap.ANY);
+        return cgroupId;
     }
 
-    /** The reverse of {@link #write}; entries already gone are fine. */
-    void remove(int podId, PodRegistration pod) {
-        if (Files.isDirectory(pod.cgroup())) {
-            map("ml_pod_by_cgrp").delete(MapLayouts.u64(cgroupId(pod.cgroup())));
-        }
+    /** The reverse of {@link #write}, also after the pod's cgroup directory is gone; absent entries are fine. */
+    void remove(int podId, long cgroupId, PodRegistration pod) {
+        map("ml_pod_by_cgrp").delete(MapLayouts.u64(cgroupId));
         for (InetAddress ip : pod.ips()) {
             map(ipMap(ip)).delete(ip.getAddress());
         }
