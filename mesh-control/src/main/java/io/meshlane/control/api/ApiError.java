@@ -1,0 +1,117 @@
+package io.meshlane.control.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
+/** A failed request, rendered to the client as a Kubernetes {@code kind: Status} object. */
+public final class ApiError extends RuntimeException {
+
+    /** One entry of {@code details.causes}: reason (FieldValueRequired, ...), message, field. */
+    public record Cause(String reason, String message, String field) {
+    }
+
+    private final int code;
+    private final String reason;
+    private final ObjectNode details;
+
+    public ApiError(int code, String reason, String message, ObjectNode details) {
+        super(message);
+        this.code = code;
+        this.reason = reason;
+        this.details = details;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public static ApiError badRequest(String message) {
+        return new ApiError(400, "BadRequest", message, null);
+    }
+
+    public static ApiError notFound(String resource, String group, String name) {
+        return new ApiError(404, "NotFound", qualified(resource, group) + " \"" + name + "\" not found",
+                details(name, group, resource));
+    }
+
+    public static ApiError notFoundPath(String path) {
+        return new ApiError(404, "NotFound", "the server could not find the requested resource (" + path
+                + "); run `kubectl api-resources` to see what is served", null);
+    }
+
+    public static ApiError alreadyExists(String resource, String group, String name) {
+        return new ApiError(409, "AlreadyExists", qualified(resource, group) + " \"" + name + "\" already exists",
+                details(name, group, resource));
+    }
+
+    public static ApiError conflict(String resource, String group, String name, String why) {
+        return new ApiError(409, "Conflict", "Operation cannot be fulfilled on " + qualified(resource, group)
+                + " \"" + name + "\": " + why, details(name, group, resource));
+    }
+
+    public static ApiError gone(String message) {
+        return new ApiError(410, "Expired", message, null);
+    }
+
+    public static ApiError invalid(String kind, String group, String name, List<Cause> causes) {
+        ObjectNode details = details(name, group, null);
+        details.remove("kind");
+        details.put("kind", kind);
+        ArrayNode list = details.putArray("causes");
+        for (Cause c : causes) {
+            list.addObject().put("reason", c.reason()).put("message", c.message()).put("field", c.field());
+        }
+        List<String> texts = causes.stream().map(c -> (c.field() == null || c.field().isEmpty() ? "" : c.field() + ": ") + c.message()).toList();
+        String joined = texts.size() == 1 ? texts.getFirst() : "[" + String.join(", ", texts) + "]";
+        String subject = group.isEmpty() ? kind : kind + "." + group;
+        return new ApiError(422, "Invalid", subject + " \"" + name + "\" is invalid: " + joined, details);
+    }
+
+    public static ApiError unauthorized() {
+        return new ApiError(401, "Unauthorized", "Unauthorized: send the bearer token from the control plane's data"
+                + " directory (the kubeconfig written there carries it)", null);
+    }
+
+    public static ApiError methodNotAllowed(String what) {
+        return new ApiError(405, "MethodNotAllowed", what + " is not supported on this resource", null);
+    }
+
+    public static ApiError tooLarge(long size, long limit) {
+        return new ApiError(413, "RequestEntityTooLarge", "Request entity too large: the body has " + size
+                + " bytes, the limit is " + limit + "; split the object or move large data out of it", null);
+    }
+
+    public static ApiError unsupportedMediaType(String message) {
+        return new ApiError(415, "UnsupportedMediaType", message, null);
+    }
+
+    private static String qualified(String resource, String group) {
+        return group.isEmpty() ? resource : resource + "." + group;
+    }
+
+    private static ObjectNode details(String name, String group, String resource) {
+        ObjectNode d = Json.object();
+        d.put("name", name);
+        if (!group.isEmpty()) {
+            d.put("group", group);
+        }
+        if (resource != null) {
+            d.put("kind", resource);
+        }
+        return d;
+    }
+
+    /** The Status object sent to the client. */
+    public ObjectNode status() {
+        ObjectNode s = Json.object();
+        s.put("kind", "Status").put("apiVersion", "v1");
+        s.putObject("metadata");
+        s.put("status", "Failure").put("message", getMessage()).put("reason", reason);
+        if (details != null) {
+            s.set("details", details);
+        }
+        s.put("code", code);
+        return s;
+    }
+}

@@ -1,0 +1,283 @@
+package io.meshlane.control.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshlane.control.crd.KindRegistry;
+import io.meshlane.control.crd.KindRegistry.Served;
+import io.meshlane.control.security.Token;
+import io.meshlane.control.store.CompactedException;
+import io.meshlane.control.store.StoreException;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** Turns Kubernetes API requests into discovery, OpenAPI, CRUD, patch and watch calls. */
+public final class ApiRouter {
+
+    public static final long MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+    private final Token token;
+    private final KindRegistry registry;
+    private final ResourceService resources;
+    private final ResourceLister lister;
+    private final Discovery discovery;
+    private final OpenApiDocs openApi;
+    private final WatchEncoder encoder = new WatchEncoder();
+    private final ScheduledExecutorService timer;
+    private final long bookmarkMillis;
+    private volatile String serverAddress = "127.0.0.1:6443";
+
+    public ApiRouter(Token token, KindRegistry registry, ResourceService resources, ScheduledExecutorService timer, long bookmarkMillis) {
+        this.token = token;
+        this.registry = registry;
+        this.resources = resources;
+        this.lister = new ResourceLister(resources.store());
+        this.discovery = new Discovery(registry);
+        this.openApi = new OpenApiDocs(registry);
+        this.timer = timer;
+        this.bookmarkMillis = bookmarkMillis;
+    }
+
+    public void serverAddress(String address) {
+        this.serverAddress = address;
+    }
+
+    public ApiResponse handle(ApiRequest request) {
+        try {
+            return route(request);
+        } catch (ApiError e) {
+            return ApiResponse.json(e.code(), e.status());
+        } catch (StoreException e) {
+            return ApiResponse.json(503, new ApiError(503, "ServiceUnavailable", "the store failed: " + e.getMessage(), null).status());
+        }
+    }
+
+    private ApiResponse route(ApiRequest r) {
+        String path = r.path().length() > 1 && r.path().endsWith("/") ? r.path().substring(0, r.path().length() - 1) : r.path();
+        if (path.equals("/healthz") || path.equals("/livez") || path.equals("/readyz")) {
+            return new ApiResponse(200, "ok".getBytes(), null, List.of());
+        }
+        if (!token.accepts(r.authorization())) {
+            throw ApiError.unauthorized();
+        }
+        if (r.body() != null && r.body().length > MAX_BODY_BYTES) {
+            throw ApiError.tooLarge(r.body().length, MAX_BODY_BYTES);
+        }
+        String[] s = path.substring(1).split("/");
+        if (path.equals("/version")) {
+            return ApiResponse.json(200, Json.object().put("major", "1").put("minor", "32").put("gitVersion", "v1.32.0-meshlane")
+                    .put("platform", "linux/amd64"));
+        }
+        if (s[0].equals("openapi") && s.length >= 2 && s[1].equals("v3")) {
+            if (s.length == 2) {
+                return ApiResponse.json(200, openApi.index());
+            }
+            return s[2].equals("api") && s.length == 4 ? ApiResponse.json(200, openApi.document("", s[3]))
+                    : s.length == 5 ? ApiResponse.json(200, openApi.document(s[3], s[4])) : notFound(path);
+        }
+        if (s[0].equals("api")) {
+            if (s.length == 1) {
+                return get(r, () -> discovery.coreVersions(serverAddress));
+            }
+            if (s.length == 2) {
+                return get(r, () -> discovery.resources("", s[1]));
+            }
+            return resource(r, ResourcePath.parse("", s[1], java.util.Arrays.copyOfRange(s, 2, s.length)), path);
+        }
+        if (s[0].equals("apis")) {
+            if (s.length == 1) {
+                return get(r, discovery::groupList);
+            }
+            if (s.length == 2) {
+                return get(r, () -> discovery.group(s[1]));
+            }
+            if (s.length == 3) {
+                return get(r, () -> discovery.resources(s[1], s[2]));
+            }
+            return resource(r, ResourcePath.parse(s[1], s[2], java.util.Arrays.copyOfRange(s, 3, s.length)), path);
+        }
+        return notFound(path);
+    }
+
+    private static ApiResponse notFound(String path) {
+        throw ApiError.notFoundPath(path);
+    }
+
+    private static ApiResponse get(ApiRequest r, java.util.function.Supplier<ObjectNode> document) {
+        if (!r.method().equals("GET")) {
+            throw ApiError.methodNotAllowed(r.method() + " " + r.path());
+        }
+        return ApiResponse.json(200, document.get());
+    }
+
+    private ApiResponse resource(ApiRequest r, ResourcePath p, String path) {
+        if (p == null) {
+            return notFound(path);
+        }
+        Served s = registry.resolve(p.group(), p.version(), p.resource()).orElseThrow(() -> new ApiError(404, "NotFound",
+                "the server could not find the requested resource: " + p.resource() + " in " + p.groupVersion()
+                        + " is not served (apply its CustomResourceDefinition first, or check `kubectl api-resources`)", null));
+        if (p.namespace() != null && !s.kind().namespaced()) {
+            return notFound(path);
+        }
+        String namespace = s.kind().namespaced() ? p.namespace() : null;
+        if (s.kind().namespaced() && namespace == null && p.name() != null) {
+            return notFound(path);
+        }
+        if (p.subresource() != null && !(p.subresource().equals("status") && s.version().statusSubresource())) {
+            return notFound(path);
+        }
+        boolean status = p.subresource() != null;
+        RequestOptions options = RequestOptions.from(r.query());
+        if (p.name() == null) {
+            return switch (r.method()) {
+                case "GET" -> collection(r, s, namespace);
+                case "POST" -> {
+                    if (s.kind().namespaced() && namespace == null) {
+                        throw ApiError.badRequest("create " + s.kind().plural() + " in a namespace: POST to .../namespaces/<ns>/" + s.kind().plural());
+                    }
+                    yield written(resources.create(s, namespace, body(r, s), options));
+                }
+                case "DELETE" -> deleteCollection(r, s, namespace, options);
+                default -> throw ApiError.methodNotAllowed(r.method() + " on the collection " + s.kind().qualifiedResource());
+            };
+        }
+        return switch (r.method()) {
+            case "GET" -> {
+                ObjectNode o = resources.get(s, namespace, p.name());
+                yield ApiResponse.json(200, TableView.wanted(r.accept())
+                        ? TableView.table(s, List.of(o), o.path("metadata").path("resourceVersion").asText(), null, true) : o);
+            }
+            case "PUT" -> written(resources.update(s, namespace, p.name(), body(r, s), options, status));
+            case "PATCH" -> written(patch(r, s, namespace, p.name(), options, status));
+            case "DELETE" -> {
+                JsonNode body = r.body() == null || r.body().length == 0 || (r.contentType() != null && r.contentType().contains("protobuf"))
+                        ? null : Json.request(r.body(), r.contentType());
+                yield written(resources.delete(s, namespace, p.name(), body, options));
+            }
+            default -> throw ApiError.methodNotAllowed(r.method() + " on " + s.kind().qualifiedResource());
+        };
+    }
+
+    /** The request body as JSON; protobuf is understood for Namespace only (kubectl sends built-in kinds that way). */
+    private static JsonNode body(ApiRequest r, Served s) {
+        if (r.contentType() != null && r.contentType().contains("protobuf")) {
+            if (!s.kind().group().isEmpty() || !s.kind().plural().equals("namespaces")) {
+                throw ApiError.unsupportedMediaType("the body of the request was in an unknown format - accepted media types include: "
+                        + "application/json, application/yaml, " + Patches.MERGE + ", " + Patches.JSON + ", " + Patches.APPLY);
+            }
+            return ProtobufBodies.namespace(r.body());
+        }
+        return Json.request(r.body(), r.contentType());
+    }
+
+    private static ApiResponse written(WriteResult w) {
+        return ApiResponse.json(w.code(), w.object(), w.warnings());
+    }
+
+    private WriteResult patch(ApiRequest r, Served s, String namespace, String name, RequestOptions options, boolean status) {
+        String type = r.contentType() == null ? "" : r.contentType().split(";")[0].trim();
+        JsonNode patch = switch (type) {
+            case Patches.MERGE, Patches.JSON -> Json.request(r.body(), "json");
+            case Patches.APPLY -> Json.request(r.body(), "yaml");
+            case Patches.STRATEGIC -> {
+                if (!s.kind().group().isEmpty()) {
+                    throw ApiError.unsupportedMediaType("strategic merge patch is not supported for "
+                            + s.kind().qualifiedResource() + " (it is not a built-in Kubernetes type): use `kubectl patch --type=merge`"
+                            + " (application/merge-patch+json) or `--type=json` (application/json-patch+json)");
+                }
+                yield withoutDirectives(Json.request(r.body(), "json"));
+            }
+            default -> throw ApiError.unsupportedMediaType("the patch content type \"" + type + "\" is not supported: use "
+                    + Patches.MERGE + " (`kubectl patch --type=merge`), " + Patches.JSON + " (`--type=json`) or " + Patches.APPLY);
+        };
+        if (type.equals(Patches.JSON)) {
+            return resources.modify(s, namespace, name, current -> asObject(Patches.jsonPatch(withoutVersion(current), patch)), options, status, false);
+        }
+        return resources.modify(s, namespace, name, current -> (ObjectNode) Patches.merge(withoutVersion(current), patch), options, status,
+                type.equals(Patches.APPLY));
+    }
+
+    /**
+     * Strategic merge patch of core Namespaces (kubectl's default for built-in kinds): their maps
+     * merge as in a JSON merge patch and their lists are replaced, so only the $-directives are dropped.
+     */
+    private static JsonNode withoutDirectives(JsonNode patch) {
+        if (patch instanceof ObjectNode o) {
+            ObjectNode copy = Json.object();
+            o.properties().forEach(e -> {
+                if (!e.getKey().startsWith("$")) {
+                    copy.set(e.getKey(), withoutDirectives(e.getValue()));
+                }
+            });
+            return copy;
+        }
+        return patch;
+    }
+
+    private static ObjectNode withoutVersion(ObjectNode current) {
+        ResourceService.metadata(current).remove("resourceVersion");
+        return current;
+    }
+
+    private static ObjectNode asObject(JsonNode node) {
+        if (!(node instanceof ObjectNode o)) {
+            throw new ApiError(422, "Invalid", "the JSON patch turned the object into " + node.getNodeType() + "; it must stay an object", null);
+        }
+        return o;
+    }
+
+    private ApiResponse collection(ApiRequest r, Served s, String namespace) {
+        ListQuery query = ListQuery.from(r.query());
+        boolean table = TableView.wanted(r.accept());
+        String watch = r.query().get("watch");
+        if ("true".equals(watch) || "1".equals(watch)) {
+            return watch(s, namespace, query, table);
+        }
+        ResourceLister.Listing listing = lister.list(s, namespace, query);
+        if (table) {
+            return ApiResponse.json(200, TableView.table(s, listing.items(), Long.toString(listing.revision()), listing.continueToken(), true));
+        }
+        return ApiResponse.json(200, ResourceLister.render(s, listing));
+    }
+
+    private ApiResponse watch(Served s, String namespace, ListQuery query, boolean table) {
+        WatchStream stream = new WatchStream(s, query, table, encoder);
+        long from;
+        String rv = query.resourceVersion();
+        if (rv == null || rv.isEmpty() || rv.equals("0")) {
+            ResourceLister.Listing listing = lister.list(s, namespace,
+                    new ListQuery(query.labels(), query.fields(), 0, null, 0, null, false, 0));
+            stream.initial(listing.items(), listing.revision());
+            from = listing.revision();
+        } else {
+            try {
+                from = Long.parseLong(rv);
+            } catch (NumberFormatException e) {
+                throw ApiError.badRequest("resourceVersion \"" + rv + "\" is not valid: use a resourceVersion from a list or object");
+            }
+            stream.startFrom(from);
+        }
+        reactor.core.publisher.Flux<byte[]> flux = stream.flux();
+        try {
+            stream.start(resources.store().watch(s.kind().keyPrefix(namespace), from, stream), timer, bookmarkMillis);
+        } catch (CompactedException e) {
+            stream.end(e);
+        }
+        return ApiResponse.stream(flux);
+    }
+
+    private ApiResponse deleteCollection(ApiRequest r, Served s, String namespace, RequestOptions options) {
+        ListQuery query = ListQuery.from(r.query());
+        ResourceLister.Listing listing = lister.list(s, namespace, query);
+        for (ObjectNode o : listing.items()) {
+            try {
+                resources.delete(s, o.path("metadata").path("namespace").asText(null), o.path("metadata").path("name").asText(), null, options);
+            } catch (ApiError e) {
+                if (e.code() != 404) {
+                    throw e;
+                }
+            }
+        }
+        return ApiResponse.json(200, ResourceLister.render(s, listing));
+    }
+}

@@ -1,0 +1,80 @@
+package io.meshlane.control.cli;
+
+import io.meshlane.control.server.ControlPlane;
+import io.meshlane.control.server.ControlPlaneOptions;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code meshlane control}: runs the control plane in the foreground until interrupted. */
+@Command(name = "control", mixinStandardHelpOptions = true,
+        description = "Serve the mesh configuration (Kubernetes API over HTTPS) until stopped with Ctrl-C.")
+public final class ControlCommand implements Callable<Integer> {
+
+    /** Storage engines selectable with --store. */
+    public enum Store { embedded, etcd }
+
+    @Option(names = "--data-dir", description = "Directory for certificates, token, kubeconfig and the embedded store (default: ~/.meshlane).")
+    Path dataDir = ControlPlaneOptions.defaults().dataDir();
+
+    @Option(names = "--listen", description = "host:port to serve HTTPS on (default: 127.0.0.1:6443).")
+    String listen = "127.0.0.1:" + ControlPlaneOptions.DEFAULT_PORT;
+
+    @Option(names = "--store", description = "Storage engine: embedded (default) or etcd.")
+    Store store = Store.embedded;
+
+    @Option(names = "--etcd-endpoints", split = ",", description = "etcd client URLs for --store etcd, e.g. http://127.0.0.1:2379.")
+    List<String> etcdEndpoints = List.of();
+
+    @Override
+    public Integer call() throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+        return serveUntil(stopped, plane -> { });
+    }
+
+    /** Serves until {@code stop} opens; {@code started} sees the running plane (tests, embedding). */
+    public int serveUntil(CountDownLatch stop, java.util.function.Consumer<ControlPlane> started) throws InterruptedException {
+        try (ControlPlane plane = ControlPlane.start(options())) {
+            System.out.println("meshlane control plane serving " + plane.url());
+            System.out.println("use it with: kubectl --kubeconfig " + plane.kubeconfig() + " get namespaces");
+            started.accept(plane);
+            stop.await();
+        }
+        return 0;
+    }
+
+    ControlPlaneOptions options() {
+        int colon = listen.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--listen must be host:port, e.g. 127.0.0.1:6443, not \"" + listen + "\"");
+        }
+        String host = listen.substring(0, colon).replace("[", "").replace("]", "");
+        int port;
+        try {
+            port = Integer.parseInt(listen.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--listen port must be a number, e.g. 127.0.0.1:6443, not \"" + listen + "\"");
+        }
+        ControlPlaneOptions options = ControlPlaneOptions.defaults().withDataDir(dataDir).withListen(host, port);
+        if (store == Store.etcd) {
+            if (etcdEndpoints.isEmpty()) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--store etcd needs --etcd-endpoints, e.g. --etcd-endpoints http://127.0.0.1:2379");
+            }
+            options = options.withEtcd(etcdEndpoints);
+        }
+        return options;
+    }
+
+    @Override
+    public String toString() {
+        return "control " + Arrays.asList(dataDir, listen, store, etcdEndpoints);
+    }
+}

@@ -1,0 +1,134 @@
+package io.meshlane.control.security;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * The control plane's CA and serving certificate, generated on first start and kept in the data
+ * directory: {@code ca.crt} (what clients trust) and {@code server.p12} (key store for the server,
+ * protected by {@code server.p12.pass}). The serving certificate names 127.0.0.1, ::1, localhost
+ * and the configured listen host.
+ */
+public record TlsMaterial(Path caCertificate, Path keyStore, String keyStorePassword) {
+
+    private static final Duration VALIDITY = Duration.ofDays(3650);
+
+    public static TlsMaterial ensure(Path dataDir, String listenHost) {
+        Path ca = dataDir.resolve("ca.crt");
+        Path p12 = dataDir.resolve("server.p12");
+        Path pass = dataDir.resolve("server.p12.pass");
+        try {
+            if (Files.exists(ca) && Files.exists(p12) && Files.exists(pass)) {
+                return new TlsMaterial(ca, p12, Files.readString(pass).trim());
+            }
+            return generate(ca, p12, pass, listenHost);
+        } catch (IOException | GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
+            throw new IllegalStateException("cannot create the TLS certificates in " + dataDir + ": " + e.getMessage()
+                    + " (remove ca.crt, server.p12 and server.p12.pass there to regenerate them)", e);
+        }
+    }
+
+    private static TlsMaterial generate(Path ca, Path p12, Path pass, String listenHost)
+            throws GeneralSecurityException, IOException, org.bouncycastle.operator.OperatorCreationException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(256);
+        KeyPair caKeys = generator.generateKeyPair();
+        KeyPair serverKeys = generator.generateKeyPair();
+        X500Name caName = new X500Name("CN=meshlane-ca");
+        Instant now = Instant.now().minus(Duration.ofMinutes(5));
+
+        X509v3CertificateBuilder caBuilder = new JcaX509v3CertificateBuilder(caName, serial(), Date.from(now),
+                Date.from(now.plus(VALIDITY)), caName, caKeys.getPublic());
+        caBuilder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+        caBuilder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+        X509Certificate caCert = sign(caBuilder, caKeys.getPrivate());
+
+        X509v3CertificateBuilder serverBuilder = new JcaX509v3CertificateBuilder(caName, serial(), Date.from(now),
+                Date.from(now.plus(VALIDITY)), new X500Name("CN=meshlane-control"), serverKeys.getPublic());
+        serverBuilder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+        serverBuilder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+        serverBuilder.addExtension(Extension.extendedKeyUsage, false,
+                new org.bouncycastle.asn1.x509.ExtendedKeyUsage(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_serverAuth));
+        serverBuilder.addExtension(Extension.subjectAlternativeName, false, subjectNames(listenHost));
+        X509Certificate serverCert = sign(serverBuilder, caKeys.getPrivate());
+
+        String password = Token.random(24);
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("server", serverKeys.getPrivate(), password.toCharArray(), new Certificate[] {serverCert, caCert});
+        Files.createDirectories(ca.getParent());
+        try (OutputStream out = Files.newOutputStream(p12)) {
+            store.store(out, password.toCharArray());
+        }
+        PrivateFiles.write(pass, password);
+        PrivateFiles.write(ca.resolveSibling("ca.key"), pem(caKeys.getPrivate()));
+        Files.writeString(ca, pem(caCert));
+        return new TlsMaterial(ca, p12, password);
+    }
+
+    private static GeneralNames subjectNames(String listenHost) {
+        java.util.List<GeneralName> names = new java.util.ArrayList<>(java.util.List.of(
+                new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                new GeneralName(GeneralName.iPAddress, "::1"),
+                new GeneralName(GeneralName.dNSName, "localhost")));
+        if (listenHost != null && !listenHost.isBlank() && !listenHost.equals("127.0.0.1") && !listenHost.equals("localhost")) {
+            boolean ip = listenHost.chars().allMatch(ch -> Character.isDigit(ch) || ch == '.' || ch == ':');
+            names.add(new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, listenHost));
+        }
+        return new GeneralNames(names.toArray(GeneralName[]::new));
+    }
+
+    private static BigInteger serial() {
+        return new BigInteger(64, new SecureRandom());
+    }
+
+    private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key)
+            throws org.bouncycastle.operator.OperatorCreationException, GeneralSecurityException {
+        ContentSigner signer = new JcaContentSignerBuilder("SHA256withECDSA").build(key);
+        return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
+    }
+
+    private static String pem(Object object) throws IOException {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(object);
+        }
+        return out.toString();
+    }
+
+    public String caPem() {
+        try {
+            return Files.readString(caCertificate, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + caCertificate + ": " + e.getMessage(), e);
+        }
+    }
+}

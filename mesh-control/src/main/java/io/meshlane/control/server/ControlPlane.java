@@ -1,0 +1,205 @@
+package io.meshlane.control.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshlane.control.api.ApiRouter;
+import io.meshlane.control.api.Json;
+import io.meshlane.control.api.NamespaceCleanup;
+import io.meshlane.control.api.ResourceService;
+import io.meshlane.control.crd.BuiltinKinds;
+import io.meshlane.control.crd.CelRuleEngine;
+import io.meshlane.control.crd.CrdDefinition;
+import io.meshlane.control.crd.CrdSync;
+import io.meshlane.control.crd.KindRegistry;
+import io.meshlane.control.crd.ObjectValidation;
+import io.meshlane.control.crd.SchemaValidator;
+import io.meshlane.control.crd.StructuralSchemaCheck;
+import io.meshlane.control.mesh.MeshKinds;
+import io.meshlane.control.mesh.NetworkingChecks;
+import io.meshlane.control.security.Kubeconfig;
+import io.meshlane.control.security.TlsMaterial;
+import io.meshlane.control.security.Token;
+import io.meshlane.control.store.EtcdStore;
+import io.meshlane.control.store.KeyExistsException;
+import io.meshlane.control.store.ResourceStore;
+import io.meshlane.control.store.SqliteStore;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * A running control plane: TLS material, token, store, served kinds and the HTTPS server.
+ * {@code ControlPlane.start(options)} returns once it serves; {@link #close()} stops it.
+ */
+public final class ControlPlane implements AutoCloseable {
+
+    private final ResourceStore store;
+    private final CrdSync crdSync;
+    private final ScheduledExecutorService timer;
+    private final ApplicationContext context;
+    private final String url;
+    private final Path kubeconfig;
+    private final Token token;
+    private final TlsMaterial tls;
+
+    private ControlPlane(ResourceStore store, CrdSync crdSync, ScheduledExecutorService timer, ApplicationContext context,
+                         String url, Path kubeconfig, Token token, TlsMaterial tls) {
+        this.store = store;
+        this.crdSync = crdSync;
+        this.timer = timer;
+        this.context = context;
+        this.url = url;
+        this.kubeconfig = kubeconfig;
+        this.token = token;
+        this.tls = tls;
+    }
+
+    public static ControlPlane start(ControlPlaneOptions options) {
+        Path dataDir = options.dataDir().toAbsolutePath();
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the data directory " + dataDir + ": " + e.getMessage()
+                    + " (choose another with --data-dir)", e);
+        }
+        TlsMaterial tls = TlsMaterial.ensure(dataDir, options.host());
+        Token token = Token.ensure(dataDir);
+        ResourceStore store = options.store() == StoreKind.ETCD
+                ? new EtcdStore(options.etcdEndpoints())
+                : SqliteStore.open(dataDir.resolve("store"));
+        try {
+            CelRuleEngine cel = new CelRuleEngine();
+            CrdDefinition crds = new CrdDefinition(new StructuralSchemaCheck(cel));
+            KindRegistry registry = new KindRegistry(crds);
+            registry.define(BuiltinKinds.namespaces());
+            registry.define(BuiltinKinds.customResourceDefinitions());
+            registry.define(crds.kind(MeshKinds.accelerationPolicyCrd()));
+            ObjectValidation validation = new ObjectValidation(new SchemaValidator(cel), crds, List.of(new NetworkingChecks()));
+            ResourceService resources = new ResourceService(store, validation, List.of((kind, object, deleted) -> {
+                if (ObjectValidation.isCrd(kind)) {
+                    if (deleted) {
+                        registry.removeCrd(object.path("metadata").path("name").asText());
+                    } else {
+                        registry.applyCrd(object);
+                    }
+                }
+            }, new NamespaceCleanup(store, registry)));
+            ensureNamespace(store, "default");
+            CrdSync crdSync = new CrdSync(store, registry);
+            crdSync.start();
+            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("watch-timer").unstarted(r));
+            ApiRouter router = new ApiRouter(token, registry, resources, timer, options.bookmarkMillis());
+            int port = options.port() == 0 ? freePort() : options.port();
+            ApplicationContext context = startServer(options.host(), port, tls, router);
+            String address = (options.host().contains(":") ? "[" + options.host() + "]" : options.host()) + ":" + port;
+            router.serverAddress(address);
+            String url = "https://" + address;
+            Path kubeconfig = Kubeconfig.write(dataDir, url, tls, token);
+            return new ControlPlane(store, crdSync, timer, context, url, kubeconfig, token, tls);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private static ApplicationContext startServer(String host, int port, TlsMaterial tls, ApiRouter router) {
+        Map<String, Object> properties = Map.ofEntries(
+                Map.entry("micronaut.server.host", host),
+                Map.entry("micronaut.server.port", port),
+                Map.entry("micronaut.server.ssl.enabled", true),
+                Map.entry("micronaut.server.ssl.port", port),
+                Map.entry("micronaut.server.ssl.key-store.path", "file:" + tls.keyStore()),
+                Map.entry("micronaut.server.ssl.key-store.password", tls.keyStorePassword()),
+                Map.entry("micronaut.server.ssl.key-store.type", "PKCS12"),
+                Map.entry("micronaut.server.max-request-size", 16L * 1024 * 1024),
+                Map.entry("micronaut.server.idle-timeout", "60m"),
+                Map.entry("micronaut.server.read-idle-timeout", "60m"),
+                Map.entry("micronaut.server.write-idle-timeout", "60m"),
+                Map.entry("micronaut.banner.enabled", false));
+        try {
+            ApplicationContext context = ApplicationContext.builder().properties(properties).singletons(router)
+                    .deduceEnvironment(false).banner(false).start();
+            context.getBean(EmbeddedServer.class).start();
+            return context;
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot serve HTTPS on " + host + ":" + port + ": " + rootMessage(e)
+                    + " (is another control plane running? choose another port with --listen)", e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot find a free port: " + e.getMessage(), e);
+        }
+    }
+
+    private static void ensureNamespace(ResourceStore store, String name) {
+        String key = BuiltinKinds.namespaces().key(null, name);
+        if (store.get(key).isPresent()) {
+            return;
+        }
+        ObjectNode ns = Json.object().put("apiVersion", "v1").put("kind", "Namespace");
+        ns.putObject("metadata").put("name", name).put("uid", UUID.randomUUID().toString())
+                .put("creationTimestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).put("generation", 1);
+        ns.putObject("status").put("phase", "Active");
+        try {
+            store.create(key, Json.bytes(ns));
+        } catch (KeyExistsException e) {
+            // another replica created it first
+        }
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public Path kubeconfig() {
+        return kubeconfig;
+    }
+
+    public String token() {
+        return token.value();
+    }
+
+    public Path caCertificate() {
+        return tls.caCertificate();
+    }
+
+    public ResourceStore store() {
+        return store;
+    }
+
+    public int port() {
+        return context.getBean(EmbeddedServer.class).getPort();
+    }
+
+    @Override
+    public void close() {
+        try {
+            context.close();
+        } finally {
+            crdSync.close();
+            timer.shutdownNow();
+            store.close();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.meshlane.control.store;
+
+import java.util.Optional;
+
+/**
+ * A revisioned key-value store with watch: the seam between the API and its storage engines
+ * (embedded SQLite by default, etcd for several replicas). Every successful write gets a new,
+ * strictly increasing global revision.
+ */
+public interface ResourceStore extends AutoCloseable {
+
+    /** Creates {@code key}; fails with {@link KeyExistsException} if it exists. */
+    StoredObject create(String key, byte[] value);
+
+    Optional<StoredObject> get(String key);
+
+    /** Keys starting with {@code prefix}, in key order, after {@code startAfter} (exclusive, may be null). */
+    Page list(String prefix, String startAfter, int limit);
+
+    /**
+     * Replaces {@code key}'s value if its modRevision equals {@code expectedModRevision}
+     * (0 = any); {@link KeyNotFoundException} or {@link RevisionConflictException} otherwise.
+     */
+    StoredObject update(String key, byte[] value, long expectedModRevision);
+
+    /** Deletes {@code key} under the same precondition as update; returns the last value, at the delete's revision. */
+    StoredObject delete(String key, long expectedModRevision);
+
+    /**
+     * Delivers every change under {@code prefix} with revision greater than {@code afterRevision},
+     * first the history, then live changes. {@link CompactedException} if that history is gone.
+     */
+    WatchHandle watch(String prefix, long afterRevision, StoreWatcher watcher);
+
+    /** The store's current revision. */
+    long revision();
+
+    /** Drops history at and below {@code revision}. */
+    void compact(long revision);
+
+    @Override
+    void close();
+}

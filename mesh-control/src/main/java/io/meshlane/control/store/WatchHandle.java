@@ -1,0 +1,7 @@
+package io.meshlane.control.store;
+
+/** Cancels a watch. Idempotent. */
+public interface WatchHandle extends AutoCloseable {
+    @Override
+    void close();
+}

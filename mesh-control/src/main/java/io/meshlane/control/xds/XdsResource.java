@@ -1,0 +1,17 @@
+package io.meshlane.control.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Message;
+import java.util.zip.CRC32C;
+
+/** A translated resource ready to send: its name, the packed message and a content version (a digest). */
+public record XdsResource(String name, Any any, String version) {
+
+    public static XdsResource of(String name, Message message) {
+        Any any = Any.pack(message);
+        byte[] bytes = message.toByteArray();
+        CRC32C crc = new CRC32C();
+        crc.update(bytes);
+        return new XdsResource(name, any, Long.toHexString(crc.getValue()) + "-" + Integer.toHexString(bytes.length));
+    }
+}

@@ -1,0 +1,235 @@
+package io.meshlane.control.xds;
+
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.meshlane.control.registry.RegistryListener;
+import io.meshlane.control.registry.ServiceRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * The control plane's xDS endpoint: reads the hosted configuration from a {@link ConfigSource} and the
+ * mesh's {@link ServiceRegistry}, translates them ({@link XdsState}) and serves ADS (state-of-the-world
+ * and delta) on {@link XdsOptions#port()} (15010 by default), plaintext on loopback unless TLS files are
+ * given. All translation runs on one thread; pushes go out from it to the affected streams.
+ *
+ * <pre>{@code
+ * XdsServer xds = XdsServer.start(XdsOptions.defaults(), new StoreConfigSource(store), new ServiceRegistry());
+ * ...
+ * xds.close();
+ * }</pre>
+ */
+public final class XdsServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(XdsServer.class.getName());
+    public static final String REVISION_LABEL = "istio.io/rev";
+
+    private final XdsOptions options;
+    private final ConfigSource config;
+    private final ServiceRegistry registry;
+    private final ExecutorService compute = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("xds-compute").unstarted(r));
+    private final XdsState state;
+    private final AdsService ads;
+    private final List<NackReport> nacks = new CopyOnWriteArrayList<>();
+    private final List<Consumer<NackReport>> nackListeners = new CopyOnWriteArrayList<>();
+    private final List<AdsService.AckListener> ackListeners = new CopyOnWriteArrayList<>();
+    private final RegistryListener registryListener;
+    private final CountDownLatch synced = new CountDownLatch(1);
+    private volatile long appliedRevision;
+    private Server server;
+
+    private XdsServer(XdsOptions options, ConfigSource config, ServiceRegistry registry) {
+        this.options = options;
+        this.config = config;
+        this.registry = registry;
+        AdsService[] holder = new AdsService[1];
+        this.state = new XdsState(registry, change -> holder[0].push(change));
+        this.ads = new AdsService(state, this::refuse, report -> {
+            nacks.add(report);
+            nackListeners.forEach(l -> l.accept(report));
+        }, (node, type, version, names) -> ackListeners.forEach(l -> l.acked(node, type, version, names)));
+        holder[0] = ads;
+        this.registryListener = hosts -> compute.execute(() -> state.registryChanged(hosts));
+    }
+
+    /** Starts serving; returns once the initial configuration has been translated (at most 30 s). */
+    public static XdsServer start(XdsOptions options, ConfigSource config, ServiceRegistry registry) {
+        XdsServer x = new XdsServer(options, config, registry);
+        x.begin();
+        return x;
+    }
+
+    private void begin() {
+        registry.addListener(registryListener);
+        config.start(new ConfigListener() {
+            @Override
+            public void upsert(MeshObject object) {
+                compute.execute(() -> {
+                    state.upsert(object);
+                    if (MeshObject.NAMESPACE.equals(object.kind())) {
+                        ads.recheckGate();
+                    }
+                    appliedRevision = Math.max(appliedRevision, object.revision());
+                });
+            }
+
+            @Override
+            public void delete(String kind, String namespace, String name, long revision) {
+                compute.execute(() -> {
+                    state.delete(kind, namespace, name, revision);
+                    appliedRevision = Math.max(appliedRevision, revision);
+                });
+            }
+
+            @Override
+            public void synced() {
+                compute.execute(() -> {
+                    state.synced();
+                    synced.countDown();
+                });
+            }
+        });
+        try {
+            if (!synced.await(30, TimeUnit.SECONDS)) {
+                LOG.warning("the hosted configuration was not fully read within 30 s; serving what is known");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        ServerCredentials creds;
+        try {
+            creds = options.tls()
+                    ? TlsServerCredentials.create(options.tlsCertChain().toFile(), options.tlsPrivateKey().toFile())
+                    : InsecureServerCredentials.create();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the xDS TLS files " + options.tlsCertChain() + " and "
+                    + options.tlsPrivateKey() + ": " + e.getMessage(), e);
+        }
+        try {
+            server = NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), options.port()), creds)
+                    .addService(ads)
+                    .permitKeepAliveTime(5, TimeUnit.SECONDS)
+                    .permitKeepAliveWithoutCalls(true)
+                    .build().start();
+        } catch (IOException e) {
+            config.close();
+            throw new IllegalStateException("cannot serve xDS on " + options.host() + ":" + options.port() + ": "
+                    + e.getMessage() + " (choose another port with --xds-port)", e);
+        }
+        LOG.info("xDS (ADS, SotW and delta) serving on " + options.host() + ":" + port() + (options.tls() ? " with TLS" : " in plaintext")
+                + ", revision " + options.revision());
+    }
+
+    /** Revisions: a node is served only if its namespace selects this control plane's revision. */
+    private String refuse(ProxyNode node) {
+        String rev = state.namespace(node.namespace())
+                .map(ns -> ns.object().path("metadata").path("labels").path(REVISION_LABEL).asText(""))
+                .orElse("");
+        String wanted = rev.isEmpty() ? "default" : rev;
+        if (wanted.equals(options.revision())) {
+            return null;
+        }
+        return "namespace " + node.namespace() + " selects control-plane revision '" + wanted + "' (label " + REVISION_LABEL
+                + "), this one serves '" + options.revision() + "'; point the node's bootstrap at that revision's xDS address";
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    public XdsOptions options() {
+        return options;
+    }
+
+    public XdsStats stats() {
+        return new XdsStats(ads.streams.size(), ads.responses.get(), ads.acks.get(), ads.nacks.get(), ads.rejectedNodes.get(),
+                state.rejections().size());
+    }
+
+    /** Every NACK received so far (most recent last). */
+    public List<NackReport> nacks() {
+        return List.copyOf(nacks);
+    }
+
+    /** Objects the translator refused (their last good version stays in force). */
+    public List<Rejection> rejections() {
+        return state.rejections();
+    }
+
+    /** Hook to attach NACK reports to objects (e.g. a status condition), called on the gRPC thread. */
+    public void onNack(Consumer<NackReport> listener) {
+        nackListeners.add(listener);
+    }
+
+    /** Hook called on each ACK (node id, type URL, version, resource names); used by benchmarks. */
+    public void onAck(AckListener listener) {
+        ackListeners.add((node, type, version, names) -> listener.acked(node, type, version, names));
+    }
+
+    /** Public form of the ACK hook. */
+    @FunctionalInterface
+    public interface AckListener {
+        void acked(String nodeId, String typeUrl, String version, Set<String> names);
+    }
+
+    /** The highest store revision translated and pushed so far. */
+    public long appliedRevision() {
+        return appliedRevision;
+    }
+
+    /** Waits (up to 30 s) until the store change at {@code revision} has been translated and pushed. */
+    public boolean awaitRevision(long revision) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (appliedRevision < revision && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return appliedRevision >= revision;
+    }
+
+    /** Waits until every change submitted so far has been translated and pushed (tests, benchmarks). */
+    public void awaitIdle() {
+        CountDownLatch l = new CountDownLatch(1);
+        compute.execute(l::countDown);
+        try {
+            l.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs {@code task} on the translation thread (for callers that build the state themselves). */
+    XdsState state() {
+        return state;
+    }
+
+    @Override
+    public void close() {
+        registry.removeListener(registryListener);
+        config.close();
+        if (server != null) {
+            server.shutdownNow();
+            try {
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        compute.shutdownNow();
+    }
+}

@@ -1,0 +1,114 @@
+package io.meshlane.control.agents;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.meshlane.api.agent.v1.Acceleration;
+import io.meshlane.api.agent.v1.AgentControlGrpc;
+import io.meshlane.api.agent.v1.Counters;
+import io.meshlane.api.agent.v1.NodeIdentity;
+import io.meshlane.api.agent.v1.NodePolicy;
+import io.meshlane.api.agent.v1.NodeStats;
+import io.meshlane.control.store.ResourceStore;
+import io.meshlane.control.store.SqliteStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The agent endpoint over real gRPC: AccelerationPolicy objects in, node policy streams and NodeAcceleration objects out. */
+class AgentServerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path data;
+
+    @Test
+    void streamsPoliciesPerClusterAndStoresNodeReports() throws Exception {
+        try (ResourceStore store = SqliteStore.open(data);
+             AgentServer server = AgentServer.start(store, "127.0.0.1", 0)) {
+            put(store, "shop", "default", "Disabled", null);
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+            try {
+                BlockingQueue<NodePolicy> east = watch(channel, "node-1", "east");
+                BlockingQueue<NodePolicy> west = watch(channel, "node-2", "west");
+                NodePolicy first = east.poll(10, TimeUnit.SECONDS);
+                assertNotNull(first, "the current policy arrives on connect");
+                assertEquals(Acceleration.DISABLED, first.getNamespaces(0).getAcceleration());
+                assertEquals("AccelerationPolicy shop/default", first.getNamespaces(0).getSource());
+                assertNotNull(west.poll(10, TimeUnit.SECONDS));
+
+                // a policy for cluster east only reaches east's agents
+                put(store, "web", "east-only", "Enabled", "east");
+                NodePolicy eastNext = east.poll(10, TimeUnit.SECONDS);
+                NodePolicy westNext = west.poll(10, TimeUnit.SECONDS);
+                assertEquals(2, eastNext.getNamespacesCount(), eastNext.toString());
+                assertEquals(1, westNext.getNamespacesCount(), westNext.toString());
+
+                // Disabled beats Enabled in one namespace
+                put(store, "shop", "also", "Enabled", null);
+                assertEquals(Acceleration.DISABLED, east.poll(10, TimeUnit.SECONDS).getNamespacesList().stream()
+                        .filter(n -> n.getNamespace().equals("shop")).findFirst().orElseThrow().getAcceleration());
+
+                // reports become NodeAcceleration objects
+                var stub = AgentControlGrpc.newBlockingStub(channel);
+                stub.reportStats(NodeStats.newBuilder().setNode("node-1").setCluster("east").setMode("ACCELERATING")
+                        .setTotals(Counters.newBuilder().putValues("connections_accelerated", 42).putValues("pass_loopback", 3))
+                        .setTimestampUnixMs(System.currentTimeMillis()).build());
+                JsonNode node = JSON.readTree(store.get(NodeReports.PREFIX + "node-1").orElseThrow().value());
+                assertEquals("NodeAcceleration", node.path("kind").asText());
+                assertEquals(42, node.path("status").path("acceleratedConnections").asLong());
+                assertEquals(3, node.path("status").path("passThrough").path("loopback").asLong());
+                assertEquals("east", node.path("status").path("cluster").asText());
+
+                // garbage is refused with a clear status, and nothing is stored
+                StatusRuntimeException bad = assertThrows(StatusRuntimeException.class, () -> stub.reportStats(
+                        NodeStats.newBuilder().setNode("Not A Node!").build()));
+                assertTrue(bad.getStatus().getDescription().contains("not a valid object name"), bad.getMessage());
+                assertTrue(store.get(NodeReports.PREFIX + "Not A Node!").isEmpty());
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    private static BlockingQueue<NodePolicy> watch(ManagedChannel channel, String node, String cluster) {
+        BlockingQueue<NodePolicy> queue = new LinkedBlockingQueue<>();
+        AgentControlGrpc.newStub(channel).watchPolicy(NodeIdentity.newBuilder().setNode(node).setCluster(cluster).build(),
+                new StreamObserver<>() {
+                    @Override
+                    public void onNext(NodePolicy value) {
+                        queue.add(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        return queue;
+    }
+
+    private static void put(ResourceStore store, String namespace, String name, String acceleration, String cluster) {
+        String clusters = cluster == null ? "" : ",\"clusters\":[\"" + cluster + "\"]";
+        String json = "{\"apiVersion\":\"meshlane.io/v1alpha1\",\"kind\":\"AccelerationPolicy\",\"metadata\":{\"namespace\":\""
+                + namespace + "\",\"name\":\"" + name + "\"},\"spec\":{\"acceleration\":\"" + acceleration + "\"" + clusters + "}}";
+        store.create(PolicyTable.PREFIX + namespace + "/" + name, json.getBytes(StandardCharsets.UTF_8));
+    }
+}

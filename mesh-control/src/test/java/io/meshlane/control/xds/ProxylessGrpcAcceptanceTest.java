@@ -1,0 +1,351 @@
+package io.meshlane.control.xds;
+
+import static io.meshlane.control.xds.MeshFixture.bookinfo;
+import static io.meshlane.control.xds.MeshFixture.call;
+import static io.meshlane.control.xds.MeshFixture.endpoint;
+import static io.meshlane.control.xds.MeshFixture.eventually;
+import static io.meshlane.control.xds.MeshFixture.spread;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.meshlane.control.registry.Locality;
+import io.meshlane.control.registry.MeshEndpoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Acceptance with real grpc-java proxyless xDS clients (io.grpc:grpc-xds): each client has its own
+ * bootstrap pointing at the test's xDS server, which reads the configuration from the real embedded
+ * store; backends are real gRPC servers on loopback answering with their name.
+ */
+@Timeout(60)
+class ProxylessGrpcAcceptanceTest {
+    static final String REVIEWS = "reviews.default.svc.cluster.local";
+    static final Locality EAST = new Locality("us-east", "a", "");
+
+    private static void reviews(MeshFixture m) throws Exception {
+        m.service(REVIEWS, "default", 9080);
+        int v1 = m.backend("reviews-v1");
+        int v2 = m.backend("reviews-v2");
+        int v3 = m.backend("reviews-v3");
+        m.registry.replaceEndpoints("k8s/test/slice/default/reviews", List.of(
+                endpoint(REVIEWS, v1, Map.of("app", "reviews", "version", "v1"), EAST, true, 1),
+                endpoint(REVIEWS, v2, Map.of("app", "reviews", "version", "v2"), EAST, true, 1),
+                endpoint(REVIEWS, v3, Map.of("app", "reviews", "version", "v3"), EAST, true, 1)));
+        m.apply(bookinfo("destination-rule-all.yaml"), "default");
+    }
+
+    private static double share(Map<String, Integer> counts, String who) {
+        int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+        return counts.getOrDefault(who, 0) / (double) total;
+    }
+
+    @Test
+    void weightedCanaryMovesFrom90To80WithoutClientRestart() throws Exception {
+        try (MeshFixture m = new MeshFixture()) {
+            reviews(m);
+            m.apply(bookinfo("virtual-service-reviews-90-10.yaml"), "default");
+            ManagedChannel ch = m.client("reviews", "default", EAST);
+            eventually(ch, s -> s.startsWith("reviews-"), 30, "a first answer through xDS");
+            Map<String, Integer> c = spread(ch, 2000, Map.of());
+            System.out.println("90-10 split over 2000 RPCs: " + c);
+            assertEquals(0.90, share(c, "reviews-v1"), 0.03, c.toString());
+            assertEquals(0.10, share(c, "reviews-v2"), 0.03, c.toString());
+            assertEquals(0, c.getOrDefault("reviews-v3", 0));
+
+            m.apply(bookinfo("virtual-service-reviews-80-20.yaml"), "default");
+            m.xds.awaitIdle();
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            Map<String, Integer> probe;
+            do {
+                probe = spread(ch, 300, Map.of());
+            } while (share(probe, "reviews-v2") < 0.15 && System.nanoTime() < deadline);
+            Map<String, Integer> c2 = spread(ch, 2000, Map.of());
+            System.out.println("80-20 split over 2000 RPCs: " + c2);
+            assertEquals(0.80, share(c2, "reviews-v1"), 0.03, c2.toString());
+            assertEquals(0.20, share(c2, "reviews-v2"), 0.03, c2.toString());
+        }
+    }
+
+    @Test
+    void headerRoutingSendsJasonToV2() throws Exception {
+        try (MeshFixture m = new MeshFixture()) {
+            reviews(m);
+            m.apply(bookinfo("virtual-service-reviews-test-v2.yaml"), "default");
+            ManagedChannel ch = m.client("reviews:9080", "default", EAST);
+            eventually(ch, s -> s.equals("reviews-v1"), 30, "v1 for everyone");
+            assertEquals(Map.of("reviews-v2", 100), spread(ch, 100, Map.of("end-user", "jason")));
+            assertEquals(Map.of("reviews-v1", 100), spread(ch, 100, Map.of("end-user", "someone-else")));
+            assertEquals(Map.of("reviews-v1", 100), spread(ch, 100, Map.of()));
+        }
+    }
+
+    @Test
+    void faultAbortAndDelay() throws Exception {
+        try (MeshFixture m = new MeshFixture()) {
+            reviews(m);
+            m.applyYaml("""
+                    apiVersion: networking.istio.io/v1
+                    kind: VirtualService
+                    metadata:
+                      name: reviews
+                    spec:
+                      hosts: [reviews]
+                      http:
+                      - match: [{headers: {end-user: {exact: abort}}}]
+                        fault: {abort: {httpStatus: 503, percentage: {value: 100}}}
+                        route: [{destination: {host: reviews, subset: v1}}]
+                      - match: [{headers: {end-user: {exact: grpc-abort}}}]
+                        fault: {abort: {grpcStatus: PERMISSION_DENIED}}
+                        route: [{destination: {host: reviews, subset: v1}}]
+                      - match: [{headers: {end-user: {exact: slow}}}]
+                        fault: {delay: {fixedDelay: 700ms, percentage: {value: 100}}}
+                        route: [{destination: {host: reviews, subset: v3}}]
+                      - route: [{destination: {host: reviews, subset: v2}}]
+                    """, "default");
+            ManagedChannel ch = m.client("reviews", "default", EAST);
+            eventually(ch, s -> s.equals("reviews-v2"), 30, "the default route");
+            for (int i = 0; i < 20; i++) {
+                StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> call(ch, Map.of("end-user", "abort")));
+                assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), "HTTP 503 maps to UNAVAILABLE: " + e);
+                StatusRuntimeException g = assertThrows(StatusRuntimeException.class, () -> call(ch, Map.of("end-user", "grpc-abort")));
+                assertEquals(Status.Code.PERMISSION_DENIED, g.getStatus().getCode(), g.toString());
+            }
+            for (int i = 0; i < 3; i++) {
+                long t0 = System.nanoTime();
+                assertEquals("reviews-v3", call(ch, Map.of("end-user", "slow")));
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(ms >= 650, "the fixed delay of 700ms was observed: " + ms + " ms");
+            }
+            long t0 = System.nanoTime();
+            assertEquals("reviews-v2", call(ch));
+            assertTrue((System.nanoTime() - t0) / 1_000_000 < 500, "no delay without the header");
+        }
+    }
+
+    @Test
+    void localityFailoverAndReturn() throws Exception {
+        try (MeshFixture m = new MeshFixture()) {
+            String geo = "geo.default.svc.cluster.local";
+            m.service(geo, "default", 7070);
+            int east = m.backend("east");
+            int west = m.backend("west");
+            int eu = m.backend("eu");
+            MeshEndpoint eastEp = endpoint(geo, east, Map.of("app", "geo"), new Locality("us-east", "a", ""), true, 1);
+            List<MeshEndpoint> others = List.of(
+                    endpoint(geo, west, Map.of("app", "geo"), new Locality("us-west", "b", ""), true, 1),
+                    endpoint(geo, eu, Map.of("app", "geo"), new Locality("eu-central", "c", ""), true, 1));
+            m.registry.replaceEndpoints("k8s/east/slice/geo", List.of(eastEp));
+            m.registry.replaceEndpoints("k8s/others/slice/geo", others);
+            m.applyYaml("""
+                    apiVersion: networking.istio.io/v1
+                    kind: DestinationRule
+                    metadata: {name: geo}
+                    spec:
+                      host: geo
+                      trafficPolicy:
+                        outlierDetection: {consecutive5xxErrors: 3, interval: 1s, baseEjectionTime: 30s}
+                        loadBalancer:
+                          simple: ROUND_ROBIN
+                          localityLbSetting:
+                            enabled: true
+                            failover: [{from: us-east, to: eu-central}]
+                    """, "default");
+            ManagedChannel ch = m.client("geo", "default", new Locality("us-east", "a", ""));
+            eventually(ch, "east"::equals, 30, "the local region");
+            assertEquals(Map.of("east", 200), spread(ch, 200, Map.of()));
+
+            AtomicBoolean run = new AtomicBoolean(true);
+            AtomicInteger failures = new AtomicInteger();
+            Map<String, AtomicInteger> seen = new java.util.concurrent.ConcurrentHashMap<>();
+            Thread load = Thread.ofPlatform().daemon().start(() -> {
+                while (run.get()) {
+                    try {
+                        seen.computeIfAbsent(call(ch), k -> new AtomicInteger()).incrementAndGet();
+                    } catch (RuntimeException e) {
+                        failures.incrementAndGet();
+                    }
+                }
+            });
+            // region A's endpoints turn unhealthy: traffic moves to the failover region, not to us-west
+            m.registry.replaceEndpoints("k8s/east/slice/geo", List.of(eastEp.withHealth(false)));
+            eventually(ch, "eu"::equals, 20, "failover to eu-central");
+            Thread.sleep(300);
+            assertEquals(Map.of("eu", 200), spread(ch, 200, Map.of()));
+            // they come back
+            m.registry.replaceEndpoints("k8s/east/slice/geo", List.of(eastEp));
+            eventually(ch, "east"::equals, 20, "return to us-east");
+            Thread.sleep(300);
+            assertEquals(Map.of("east", 200), spread(ch, 200, Map.of()));
+            // removed entirely: failover again
+            m.registry.replaceEndpoints("k8s/east/slice/geo", List.of());
+            eventually(ch, "eu"::equals, 20, "failover after removal");
+            run.set(false);
+            load.join(15_000);
+            if (load.isAlive()) {
+                StringBuilder sb = new StringBuilder();
+                for (StackTraceElement el : load.getStackTrace()) {
+                    sb.append("\n  at ").append(el);
+                }
+                throw new AssertionError("the load thread is stuck:" + sb);
+            }
+            System.out.println("locality failover: " + seen + " answers during the moves, " + failures.get() + " failed");
+            assertTrue(failures.get() <= 2, "no failures beyond RPCs in flight: " + failures.get());
+            assertFalse(seen.containsKey("west"), "us-west is not the failover target: " + seen);
+        }
+    }
+
+    @Test
+    void vmAndContainerMixMovedByWeights() throws Exception {
+        try (MeshFixture m = new MeshFixture()) {
+            String ratings = "ratings.default.svc.cluster.local";
+            m.service(ratings, "default", 9080);
+            int pod = m.backend("ratings-pod");
+            int vm = m.backend("ratings-vm");
+            m.registry.replaceEndpoints("k8s/test/slice/default/ratings", List.of(
+                    endpoint(ratings, pod, Map.of("app", "ratings", "version", "v1"), EAST, true, 1)));
+            m.applyYaml("""
+                    apiVersion: networking.istio.io/v1
+                    kind: ServiceEntry
+                    metadata: {name: ratings-vm}
+                    spec:
+                      hosts: [ratings.default.svc.cluster.local]
+                      location: MESH_INTERNAL
+                      resolution: STATIC
+                      ports: [{number: 9080, name: grpc, protocol: GRPC}]
+                      workloadSelector: {labels: {app: ratings, version: vm}}
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: WorkloadEntry
+                    metadata: {name: ratings-vm-1}
+                    spec:
+                      address: 127.0.0.1
+                      ports: {grpc: %d}
+                      labels: {app: ratings, version: vm}
+                      locality: us-east/a
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: DestinationRule
+                    metadata: {name: ratings}
+                    spec:
+                      host: ratings
+                      subsets:
+                      - {name: pods, labels: {version: v1}}
+                      - {name: vms, labels: {version: vm}}
+                    """.formatted(vm), "default");
+            String vs = """
+                    apiVersion: networking.istio.io/v1
+                    kind: VirtualService
+                    metadata: {name: ratings}
+                    spec:
+                      hosts: [ratings]
+                      http:
+                      - route:
+                        - {destination: {host: ratings, subset: pods}, weight: %d}
+                        - {destination: {host: ratings, subset: vms}, weight: %d}
+                    """;
+            m.applyYaml(vs.formatted(100, 0), "default");
+            ManagedChannel ch = m.client("ratings", "default", EAST);
+            eventually(ch, "ratings-pod"::equals, 30, "containers only");
+            assertEquals(Map.of("ratings-pod", 300), spread(ch, 300, Map.of()));
+            m.applyYaml(vs.formatted(50, 50), "default");
+            MeshFixture.eventuallySeen(ch, "ratings-vm"::equals, 20, "the VM gets traffic");
+            Map<String, Integer> half = spread(ch, 1000, Map.of());
+            assertEquals(0.5, share(half, "ratings-vm"), 0.06, half.toString());
+            m.applyYaml(vs.formatted(0, 100), "default");
+            m.xds.awaitIdle();
+            Thread.sleep(500);
+            eventually(ch, "ratings-vm"::equals, 20, "VM only");
+            Map<String, Integer> vmOnly = spread(ch, 300, Map.of());
+            assertEquals(Map.of("ratings-vm", 300), vmOnly);
+        }
+    }
+
+    @Test
+    void badInputNeverReachesClients() throws Exception {
+        try (MeshFixture m = new MeshFixture()) {
+            reviews(m);
+            m.apply(bookinfo("virtual-service-reviews-90-10.yaml"), "default");
+            ManagedChannel good = m.client("reviews", "default", EAST);
+            eventually(good, s -> s.startsWith("reviews-"), 30, "a first answer");
+
+            // a malformed node id: the stream is refused, the client's RPCs fail, nothing else is disturbed
+            ManagedChannel malformed = m.client("reviews", "not-an-istio-node-id", EAST, m.xds.port());
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> call(malformed));
+            assertTrue(e.getStatus().getCode() == Status.Code.UNAVAILABLE || e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED,
+                    e.toString());
+            assertTrue(m.xds.stats().refusedNodes() >= 1);
+
+            // an unknown resource name: an empty LDS answer; the client's RPCs fail (UNAVAILABLE, or DEADLINE_EXCEEDED while grpc-java waits)
+            ManagedChannel unknown = m.client("no-such-service:1234", "default", EAST);
+            StatusRuntimeException u = assertThrows(StatusRuntimeException.class, () -> call(unknown));
+            assertTrue(u.getStatus().getCode() == Status.Code.UNAVAILABLE || u.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED,
+                    u.toString());
+            assertTrue(call(good).startsWith("reviews-"), "other clients are not disturbed");
+
+            // invalid VirtualServices (written straight into the store, past API validation) never replace the good one
+            m.applyYaml("""
+                    apiVersion: networking.istio.io/v1
+                    kind: VirtualService
+                    metadata: {name: reviews}
+                    spec:
+                      hosts: [reviews]
+                      http:
+                      - route:
+                        - {destination: {host: reviews, subset: v1}, weight: 0}
+                        - {destination: {host: reviews, subset: v3}, weight: 0}
+                    """, "default");
+            m.applyYaml("""
+                    apiVersion: networking.istio.io/v1
+                    kind: VirtualService
+                    metadata: {name: reviews}
+                    spec:
+                      hosts: [reviews]
+                      http:
+                      - match: [{uri: {regex: "/(unclosed"}}]
+                        route: [{destination: {host: reviews, subset: v3}}]
+                    """, "default");
+            m.xds.awaitIdle();
+            assertTrue(m.xds.rejections().size() >= 2, m.xds.rejections().toString());
+            Thread.sleep(300);
+            Map<String, Integer> c = spread(good, 600, Map.of());
+            assertEquals(0.90, share(c, "reviews-v1"), 0.05, c.toString());
+            assertEquals(0, c.getOrDefault("reviews-v3", 0), c.toString());
+
+            // a resource the client rejects: NACKed, counted, reported once, not resent in a loop
+            m.applyYaml("""
+                    apiVersion: networking.istio.io/v1
+                    kind: DestinationRule
+                    metadata: {name: reviews}
+                    spec:
+                      host: reviews
+                      trafficPolicy: {loadBalancer: {simple: RANDOM}}
+                      subsets:
+                      - {name: v1, labels: {version: v1}}
+                      - {name: v2, labels: {version: v2}}
+                    """, "default");
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (m.xds.nacks().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertFalse(m.xds.nacks().isEmpty(), "grpc-java NACKs an unsupported LB policy");
+            long nacks = m.xds.stats().nacks();
+            Thread.sleep(1500);
+            assertEquals(nacks, m.xds.stats().nacks(), "no NACK loop");
+            NackReport r = m.xds.nacks().getFirst();
+            System.out.println("NACK report: " + r);
+            assertTrue(r.configObjects().contains("DestinationRule default/reviews"), r.toString());
+            assertTrue(call(good).startsWith("reviews-"), "the client keeps its last good configuration");
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.meshlane.lab.bench;
+
+import io.meshlane.lab.spec.PodMode;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What {@code meshlane bench} runs.
+ *
+ * @param modes       modes compared, run interleaved in this order in every round
+ * @param rate        open-loop requests per second
+ * @param duration    length of one measured open-loop run (per mode, payload and round)
+ * @param payloads    request/response sizes in bytes
+ * @param connections persistent connections per run
+ * @param rounds      interleaved rounds
+ * @param warmup      un-measured open-loop run per mode and payload before the rounds
+ * @param maxDuration closed-loop (maximum throughput) run per mode and payload
+ * @param maxInflight closed loop: requests kept outstanding per connection
+ * @param json        where to write the JSON result, or null
+ * @param report      where to write report.md and latency.png, or null
+ * @param lab         the lab name the bench builds its pods in (torn down afterwards)
+ */
+public record BenchOptions(List<PodMode> modes, int rate, Duration duration, List<Integer> payloads, int connections,
+                           int rounds, Duration warmup, Duration maxDuration, int maxInflight, Path json, Path report,
+                           String lab) {
+    public static final int ECHO_PORT = 8080;
+
+    public BenchOptions {
+        modes = List.copyOf(modes);
+        payloads = List.copyOf(payloads);
+        if (modes.isEmpty() || payloads.isEmpty()) {
+            throw new IllegalArgumentException("--modes and --payloads need at least one value");
+        }
+        if (rate <= 0 || connections <= 0 || rounds <= 0 || maxInflight <= 0 || payloads.stream().anyMatch(p -> p <= 0)) {
+            throw new IllegalArgumentException("--rate, --connections, --rounds, --max-inflight and --payloads must be positive");
+        }
+        if (modes.stream().distinct().count() != modes.size()) {
+            throw new IllegalArgumentException("--modes lists a mode twice: " + modes);
+        }
+    }
+
+    public static BenchOptions defaults() {
+        return new BenchOptions(List.of(PodMode.DIRECT, PodMode.IPTABLES, PodMode.EBPF), 2000, Duration.ofSeconds(10),
+                List.of(64, 1024), 4, 3, Duration.ofSeconds(5), Duration.ofSeconds(5), 8, null, null, "bench");
+    }
+
+    /** "10s", "500ms", "2m" or plain seconds. */
+    public static Duration parseDuration(String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            if (t.endsWith("s")) {
+                return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+            }
+            if (t.endsWith("m")) {
+                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);
+            }
+            return Duration.ofMillis(Math.round(Double.parseDouble(t) * 1000));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration (use e.g. 10s, 500ms, 2m)");
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.meshlane.lab.capture;
+
+import io.meshlane.agent.datapath.Counter;
+import io.meshlane.agent.datapath.CounterSnapshot;
+import io.meshlane.agent.datapath.Datapath;
+import io.meshlane.agent.datapath.DatapathConfig;
+import io.meshlane.agent.datapath.DatapathException;
+import io.meshlane.agent.datapath.PodRegistration;
+import io.meshlane.lab.node.LabException;
+import io.meshlane.lab.node.LabLayout;
+import io.meshlane.lab.node.LabPod;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The ebpf mode: the node agent's datapath ({@link Datapath}) attached to the lab's accelerated
+ * cgroup subtree ({@code <lab cgroup>/ebpf}), pinned as node {@code ml-<lab>}. Every ebpf-mode
+ * pod is registered with an Istio-default sidecar (uid 1337, 15001/15006) and its namespace is
+ * switched on. No iptables rule is written for these pods. The lab process opens the datapath,
+ * registers, and closes its handles; the pinned programs keep working until {@link #uninstall}.
+ */
+public final class EbpfCapture {
+    private EbpfCapture() {
+    }
+
+    public static DatapathConfig config(LabLayout layout) {
+        return DatapathConfig.forCgroupRoot(layout.datapathNode(), layout.acceleratedRoot());
+    }
+
+    public static void install(LabLayout layout, List<LabPod> pods) {
+        try (Datapath dp = Datapath.open(config(layout))) {
+            if (dp.mode() != Datapath.Mode.ACCELERATING) {
+                throw new LabException("ebpf mode cannot run on this machine: the node agent's datapath is in"
+                        + " pass-through mode (" + dp.passThroughReason() + "); run `meshlane preflight` to see what is missing");
+            }
+            TreeSet<String> namespaces = new TreeSet<>();
+            for (LabPod pod : pods) {
+                if (!pod.spec().sidecar()) {
+                    continue;
+                }
+                dp.registerPod(PodRegistration.withIstioSidecar(pod.spec().namespace(), pod.spec().name(), pod.cgroup(),
+                        List.<InetAddress>of(pod.spec().ip())));
+                namespaces.add(pod.spec().namespace());
+            }
+            namespaces.forEach(ns -> dp.setNamespaceAcceleration(ns, true));
+        } catch (DatapathException | java.io.UncheckedIOException e) {
+            throw new LabException("ebpf mode: the node agent's datapath failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** True when this lab left datapath pins or state behind. */
+    public static boolean installed(LabLayout layout) {
+        DatapathConfig config = config(layout);
+        return Files.exists(config.pinDir()) || Files.exists(config.stateDir());
+    }
+
+    public static void uninstall(LabLayout layout) {
+        try {
+            Datapath.uninstall(config(layout));
+        } catch (DatapathException e) {
+            throw new LabException("cannot uninstall the lab's datapath " + config(layout).pinDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The datapath's counters (summed over CPUs), by metric name. */
+    public static Map<String, Long> counters(LabLayout layout) {
+        try (Datapath dp = Datapath.open(config(layout))) {
+            CounterSnapshot snapshot = dp.counters();
+            Map<String, Long> out = new LinkedHashMap<>();
+            for (Counter c : Counter.values()) {
+                out.put(c.metricName(), snapshot.get(c));
+            }
+            return out;
+        } catch (DatapathException e) {
+            throw new LabException("cannot read the lab's datapath counters: " + e.getMessage(), e);
+        }
+    }
+}

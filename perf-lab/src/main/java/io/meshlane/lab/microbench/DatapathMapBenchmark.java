@@ -1,0 +1,94 @@
+package io.meshlane.lab.microbench;
+
+import io.meshlane.agent.bpf.BpfMap;
+import io.meshlane.agent.datapath.CounterSnapshot;
+import io.meshlane.agent.datapath.Datapath;
+import io.meshlane.agent.datapath.DatapathConfig;
+import io.meshlane.lab.node.Cgroups;
+import io.meshlane.lab.node.LabLayout;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node agent's FFM hot paths on the real kernel: one bpf map update and one lookup
+ * (libbpf's bpf_map_update_elem / bpf_map_lookup_elem through FFM, on the pinned
+ * {@code ml_ns_accel} hash map) and one read of all per-CPU counters (the stats read).
+ * The datapath is installed on a cgroup subtree this benchmark creates
+ * ({@code <cgroup2>/meshlane-lab/jmh/ebpf}, node {@code ml-jmh}) and removed afterwards.
+ * Needs root.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+        "-Dio.netty.leakDetection.level=disabled"})
+public class DatapathMapBenchmark {
+    /** A namespace id no lab pod uses: updating it changes no traffic. */
+    private static final int UNUSED_NAMESPACE_ID = 0x7ffffff0;
+
+    private LabLayout layout;
+    private DatapathConfig config;
+    private Datapath datapath;
+    private BpfMap map;
+    private Arena arena;
+    private MemorySegment key;
+    private MemorySegment value;
+    private MemorySegment readBack;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        layout = LabLayout.of("jmh");
+        Cgroups.create(layout.acceleratedRoot());
+        config = DatapathConfig.forCgroupRoot(layout.datapathNode(), layout.acceleratedRoot());
+        datapath = Datapath.open(config);
+        if (datapath.mode() != Datapath.Mode.ACCELERATING) {
+            throw new IllegalStateException("datapath is in pass-through mode: " + datapath.passThroughReason());
+        }
+        map = BpfMap.openPinned("ml_ns_accel", config.pinDir().resolve("maps").resolve("ml_ns_accel"));
+        arena = Arena.ofShared();
+        key = arena.allocate(ValueLayout.JAVA_INT);
+        key.set(ValueLayout.JAVA_INT, 0, UNUSED_NAMESPACE_ID);
+        value = arena.allocate(ValueLayout.JAVA_INT);
+        value.set(ValueLayout.JAVA_INT, 0, 1);
+        readBack = arena.allocate(ValueLayout.JAVA_INT);
+        map.update(key, value, BpfMap.ANY);
+    }
+
+    @Benchmark
+    public void mapUpdate() {
+        map.update(key, value, BpfMap.ANY);
+    }
+
+    @Benchmark
+    public boolean mapLookup() {
+        return map.lookup(key, readBack);
+    }
+
+    @Benchmark
+    public CounterSnapshot statsRead() {
+        return datapath.counters();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        map.delete(key);
+        map.close();
+        arena.close();
+        datapath.close();
+        Datapath.uninstall(config);
+        Cgroups.removeTree(layout.cgroupRoot());
+    }
+}

@@ -1,0 +1,88 @@
+package io.meshlane.lab.node;
+
+import io.meshlane.lab.spec.PodMode;
+import io.meshlane.lab.spec.PodSpec;
+
+import java.nio.file.Path;
+
+/**
+ * Where a lab's objects live. Every object carries the lab's name behind the {@code ml-}
+ * prefix so that {@code lab down} finds leftovers after a crash:
+ * <ul>
+ *   <li>network namespaces {@code ml-<lab>-node} and {@code ml-<lab>-<namespace>.<pod>};</li>
+ *   <li>the bridge {@code ml-br0} and veths {@code ml-v<n>} inside the node namespace (never in the host's);</li>
+ *   <li>cgroups under {@code <cgroup2>/meshlane-lab/<lab>/}: {@code ebpf/} (the subtree the datapath
+ *       attaches to) and {@code plain/} (direct and iptables pods);</li>
+ *   <li>state, logs and a readable copy of the class path under {@code /run/meshlane-lab/<lab>/};</li>
+ *   <li>eBPF pins under {@code /sys/fs/bpf/meshlane/ml-<lab>} and datapath state under
+ *       {@code /run/meshlane/ml-<lab>} (the node agent's layout for node name {@code ml-<lab>}).</li>
+ * </ul>
+ */
+public record LabLayout(String lab, Path cgroup2) {
+    public static final Path RUN_BASE = Path.of("/run/meshlane-lab");
+    public static final String BRIDGE = "ml-br0";
+    public static final String POD_INTERFACE = "eth0";
+    public static final String CGROUP_BASE = "meshlane-lab";
+
+    public static LabLayout of(String lab) {
+        return new LabLayout(lab, CgroupMount.cgroup2());
+    }
+
+    public String netnsPrefix() {
+        return "ml-" + lab + "-";
+    }
+
+    public String nodeNetns() {
+        return netnsPrefix() + "node";
+    }
+
+    public String podNetns(PodSpec pod) {
+        return netnsPrefix() + pod.namespace() + "." + pod.name();
+    }
+
+    public static String veth(int index) {
+        return "ml-v" + index;
+    }
+
+    public Path cgroupBase() {
+        return cgroup2.resolve(CGROUP_BASE);
+    }
+
+    public Path cgroupRoot() {
+        return cgroupBase().resolve(lab);
+    }
+
+    /** The subtree the node agent's programs attach to: only ebpf-mode pods live here. */
+    public Path acceleratedRoot() {
+        return cgroupRoot().resolve("ebpf");
+    }
+
+    public Path plainRoot() {
+        return cgroupRoot().resolve("plain");
+    }
+
+    public Path podCgroup(PodSpec pod) {
+        Path parent = pod.mode() == PodMode.EBPF ? acceleratedRoot() : plainRoot();
+        return parent.resolve(pod.namespace() + "." + pod.name());
+    }
+
+    public Path runDir() {
+        return RUN_BASE.resolve(lab);
+    }
+
+    public Path stateFile() {
+        return runDir().resolve("state.json");
+    }
+
+    public Path logDir() {
+        return runDir().resolve("logs");
+    }
+
+    public Path classpathDir() {
+        return runDir().resolve("classpath");
+    }
+
+    public String datapathNode() {
+        return "ml-" + lab;
+    }
+}

@@ -1,0 +1,28 @@
+package io.meshlane.lab.relay;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.function.UnaryOperator;
+
+/**
+ * One listening port of the sidecar and how it picks the upstream from the original destination.
+ *
+ * @param name  "outbound" or "inbound" (for logs)
+ * @param port  the port it listens on (0.0.0.0)
+ * @param route original destination → upstream address
+ */
+public record RelayListener(String name, int port, UnaryOperator<InetSocketAddress> route) {
+    public static final int OUTBOUND_PORT = 15001;
+    public static final int INBOUND_PORT = 15006;
+
+    /** Istio's outbound listener: forward to where the application wanted to go. */
+    public static RelayListener outbound(int port) {
+        return new RelayListener("outbound", port, original -> original);
+    }
+
+    /** Istio's inbound listener: deliver to the application on the pod's loopback, same port. */
+    public static RelayListener inbound(int port) {
+        return new RelayListener("inbound", port,
+                original -> new InetSocketAddress(InetAddress.getLoopbackAddress(), original.getPort()));
+    }
+}

@@ -1,0 +1,76 @@
+package io.meshlane.lab.spec;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The lab's pod network: 10.244.0.0/16 on the node's bridge. The bridge holds 10.244.0.1;
+ * pods without an explicit address get the next free one from 10.244.0.2 upwards.
+ */
+public final class AddressPlan {
+    public static final String POD_CIDR = "10.244.0.0/16";
+    public static final int PREFIX = 16;
+    public static final Inet4Address BRIDGE = of(10, 244, 0, 1);
+
+    private final Set<Inet4Address> taken = new HashSet<>(Set.of(BRIDGE));
+    private int next = 2;
+
+    public static Inet4Address of(int a, int b, int c, int d) {
+        try {
+            return (Inet4Address) InetAddress.getByAddress(new byte[]{(byte) a, (byte) b, (byte) c, (byte) d});
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** Parses a dotted IPv4 literal (never a host name), or empty when it is not one. */
+    public static Optional<Inet4Address> parse(String text) {
+        String[] parts = text.trim().split("\\.", -1);
+        if (parts.length != 4) {
+            return Optional.empty();
+        }
+        int[] octets = new int[4];
+        for (int i = 0; i < 4; i++) {
+            if (!parts[i].matches("\\d{1,3}")) {
+                return Optional.empty();
+            }
+            octets[i] = Integer.parseInt(parts[i]);
+            if (octets[i] > 255) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(of(octets[0], octets[1], octets[2], octets[3]));
+    }
+
+    public static boolean inPodCidr(Inet4Address ip) {
+        byte[] b = ip.getAddress();
+        return (b[0] & 0xff) == 10 && (b[1] & 0xff) == 244;
+    }
+
+    public static boolean usableForPod(Inet4Address ip) {
+        byte[] b = ip.getAddress();
+        boolean network = b[2] == 0 && b[3] == 0;
+        boolean broadcast = (b[2] & 0xff) == 255 && (b[3] & 0xff) == 255;
+        return inPodCidr(ip) && !network && !broadcast && !ip.equals(BRIDGE);
+    }
+
+    /** Claims an explicit address; false when it is already taken. */
+    public boolean claim(Inet4Address ip) {
+        return taken.add(ip);
+    }
+
+    public Inet4Address allocate() {
+        while (next < 65534) {
+            Inet4Address candidate = of(10, 244, next >> 8, next & 0xff);
+            next++;
+            if (usableForPod(candidate) && taken.add(candidate)) {
+                return candidate;
+            }
+        }
+        throw new LabSpecException("the pod network " + POD_CIDR + " has no free address left");
+    }
+}
