@@ -115,7 +115,7 @@ public final class UpCommand implements Callable<Integer> {
             out.println("                kubectl --kubeconfig " + control.kubeconfig() + " get nodeaccelerations");
             out.println("  switch off:   kubectl --kubeconfig " + control.kubeconfig()
                     + " apply -f - <<< '{\"apiVersion\":\"meshlane.io/v1alpha1\",\"kind\":\"AccelerationPolicy\","
-                    + "\"metadata\":{\"name\":\"off\",\"namespace\":\"fast\"},\"spec\":{\"acceleration\":\"Disabled\"}}'");
+                    + "\"metadata\":{\"name\":\"switch-off\",\"namespace\":\"fast\"},\"spec\":{\"acceleration\":\"Disabled\"}}'");
             out.println("  metrics:      http://127.0.0.1:" + metrics.port() + "/metrics");
             out.println("  agent:        meshlane agent status --node " + datapathConfig.nodeName() + " --cgroup-root "
                     + datapathConfig.cgroupRoot() + " --state-dir " + datapathConfig.stateDir());
