@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -73,9 +74,11 @@ public final class AgentRunCommand implements Callable<Integer> {
                 link.start();
             }
             boolean synced = agent.awaitFirstSync(Duration.ofSeconds(30));
-            System.out.printf("READY mode=%s programs=%s pods=%d synced=%s metrics=http://%s:%d/metrics startup_ms=%d%s%n",
+            long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+            System.out.printf("READY mode=%s programs=%s pods=%d synced=%s metrics=http://%s:%d/metrics startup_ms=%d"
+                            + " since_jvm_start_ms=%d%s%n",
                     datapath.mode(), datapath.programIds(), datapath.registeredPods().size(), synced, metricsHost,
-                    metrics.port(), (System.nanoTime() - started) / 1_000_000,
+                    metrics.port(), (System.nanoTime() - started) / 1_000_000, sinceJvmStart,
                     datapath.mode() == Datapath.Mode.PASS_THROUGH ? " reason=" + datapath.passThroughReason() : "");
             System.out.flush();
             stop.await();

@@ -64,16 +64,7 @@ public final class TestNode implements AutoCloseable {
 
     /** A pod: its cgroup directory and, when given, its address inside the node's network namespace. */
     public Path pod(String name, String ip) {
-        Path dir = cgroupRoot.resolve(name);
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new AssertionError("creating pod cgroup " + dir + ": " + e, e);
-        }
-        if (ip != null) {
-            run("ip", "-n", netns, "addr", "add", ip + (ip.contains(":") ? "/128" : "/32"), "dev", "lo");
-        }
-        return dir;
+        return podAt(name, ip);
     }
 
     /** A pod cgroup at a path below the node's root, e.g. kubelet's "kubepods/burstable/pod&lt;uid&gt;". */
@@ -84,7 +75,9 @@ public final class TestNode implements AutoCloseable {
         } catch (IOException e) {
             throw new AssertionError("creating pod cgroup " + dir + ": " + e, e);
         }
-        run("ip", "-n", netns, "addr", "add", ip + "/32", "dev", "lo");
+        if (ip != null) {
+            run("ip", "-n", netns, "addr", "add", ip + (ip.contains(":") ? "/128" : "/32"), "dev", "lo");
+        }
         return dir;
     }
 
