@@ -49,19 +49,18 @@ final class StateFile {
         }
     }
 
+    /** Removes the whole state directory: the agent's registrations and everything kept beside them (e.g. its last policy). */
     void delete() {
-        try {
-            Files.deleteIfExists(file);
-            Files.deleteIfExists(file.resolveSibling("state.json.tmp"));
-            if (Files.isDirectory(file.getParent())) {
-                try (var left = Files.list(file.getParent())) {
-                    if (left.findAny().isEmpty()) {
-                        Files.delete(file.getParent());
-                    }
-                }
+        Path dir = file.getParent();
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("removing agent state " + file, e);
+            throw new UncheckedIOException("removing agent state " + dir, e);
         }
     }
 }

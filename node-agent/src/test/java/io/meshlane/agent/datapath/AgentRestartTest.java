@@ -107,6 +107,7 @@ class AgentRestartTest {
     }
 
     private static String programs(String readyLine) {
-        return readyLine.substring(readyLine.indexOf("programs="));
+        int start = readyLine.indexOf("programs=");
+        return readyLine.substring(start, readyLine.indexOf('}', start) + 1);
     }
 }

@@ -45,7 +45,7 @@ class UninstallTest {
             assertEquals(0, uninstall.waitFor(), out);
 
             assertFalse(Files.exists(node.config().pinDir()), "pin directory removed");
-            assertFalse(Files.exists(node.config().stateDir().resolve("state.json")), "state removed");
+            assertFalse(Files.exists(node.config().stateDir()), "state directory removed");
             // the kernel frees programs and maps after an RCU grace period
             long deadline = System.currentTimeMillis() + 5000;
             while (System.currentTimeMillis() < deadline && (overlaps(liveProgramIds(), programIds)

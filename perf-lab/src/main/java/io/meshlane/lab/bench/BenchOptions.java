@@ -42,8 +42,8 @@ public record BenchOptions(List<PodMode> modes, int rate, Duration duration, Lis
     }
 
     public static BenchOptions defaults() {
-        return new BenchOptions(List.of(PodMode.DIRECT, PodMode.IPTABLES, PodMode.EBPF), 2000, Duration.ofSeconds(10),
-                List.of(64, 1024), 4, 3, Duration.ofSeconds(5), Duration.ofSeconds(5), 8, null, null, "bench");
+        return new BenchOptions(List.of(PodMode.DIRECT, PodMode.IPTABLES, PodMode.EBPF), 2000, Duration.ofSeconds(5),
+                List.of(64, 1024), 4, 6, Duration.ofSeconds(5), Duration.ofSeconds(5), 8, null, null, "bench");
     }
 
     /** "10s", "500ms", "2m" or plain seconds. */

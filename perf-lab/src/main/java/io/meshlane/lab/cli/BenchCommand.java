@@ -30,13 +30,13 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> modes;
     @Option(names = "--rate", defaultValue = "2000", description = "open-loop requests/s (default: ${DEFAULT-VALUE})")
     int rate;
-    @Option(names = "--duration", defaultValue = "10s", description = "measured time per mode, payload and round (default: ${DEFAULT-VALUE})")
+    @Option(names = "--duration", defaultValue = "5s", description = "measured time per mode, payload and round (default: ${DEFAULT-VALUE})")
     String duration;
     @Option(names = "--payloads", split = ",", defaultValue = "64,1024", description = "message sizes in bytes (default: ${DEFAULT-VALUE})")
     List<Integer> payloads;
     @Option(names = "--connections", defaultValue = "4", description = "persistent connections (default: ${DEFAULT-VALUE})")
     int connections;
-    @Option(names = "--rounds", defaultValue = "3", description = "interleaved rounds (default: ${DEFAULT-VALUE})")
+    @Option(names = "--rounds", defaultValue = "6", description = "interleaved rounds (default: ${DEFAULT-VALUE})")
     int rounds;
     @Option(names = "--warmup", defaultValue = "5s", description = "warm-up per mode and payload (default: ${DEFAULT-VALUE})")
     String warmup;

@@ -6,6 +6,7 @@ import io.meshlane.agent.datapath.Datapath;
 import io.meshlane.agent.datapath.DatapathConfig;
 import io.meshlane.lab.node.Cgroups;
 import io.meshlane.lab.node.LabLayout;
+import io.meshlane.lab.node.NodeLab;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -27,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * (libbpf's bpf_map_update_elem / bpf_map_lookup_elem through FFM, on the pinned
  * {@code ml_ns_accel} hash map) and one read of all per-CPU counters (the stats read).
  * The datapath is installed on a cgroup subtree this benchmark creates
- * ({@code <cgroup2>/meshlane-lab/jmh/ebpf}, node {@code ml-jmh}) and removed afterwards.
+ * ({@code <cgroup2>/meshlane-lab/jmh/ebpf}, node {@code ml-jmh}) and removed afterwards
+ * ({@code NodeLab.down("jmh")}: datapath, pins, cgroups).
  * Needs root.
  */
 @State(Scope.Benchmark)
@@ -51,6 +53,7 @@ public class DatapathMapBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         layout = LabLayout.of("jmh");
+        NodeLab.down("jmh");
         Cgroups.create(layout.acceleratedRoot());
         config = DatapathConfig.forCgroupRoot(layout.datapathNode(), layout.acceleratedRoot());
         datapath = Datapath.open(config);
@@ -88,7 +91,6 @@ public class DatapathMapBenchmark {
         map.close();
         arena.close();
         datapath.close();
-        Datapath.uninstall(config);
-        Cgroups.removeTree(layout.cgroupRoot());
+        NodeLab.down("jmh");
     }
 }
