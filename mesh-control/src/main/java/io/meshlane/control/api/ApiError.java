@@ -73,6 +73,14 @@ public final class ApiError extends RuntimeException {
                 + " directory (the kubeconfig written there carries it)", null);
     }
 
+    public static ApiError forbidden(String user, String verb, String resource, String group, String namespace, String name) {
+        String subject = name == null ? qualified(resource, group) : qualified(resource, group) + " \"" + name + "\"";
+        return new ApiError(403, "Forbidden", subject + " is forbidden: User \"" + user + "\" cannot " + verb + " resource \""
+                + resource + "\" in API group \"" + group + "\"" + (namespace == null ? " at the cluster scope" : " in the namespace \"" + namespace + "\"")
+                + "; ask an administrator for a write rule in the control plane's access.yaml",
+                name == null ? null : details(name, group, resource));
+    }
+
     public static ApiError methodNotAllowed(String what) {
         return new ApiError(405, "MethodNotAllowed", what + " is not supported on this resource", null);
     }

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshlane.control.crd.KindRegistry;
 import io.meshlane.control.crd.KindRegistry.Served;
-import io.meshlane.control.security.Token;
+import io.meshlane.control.security.AccessPolicy;
+import io.meshlane.control.security.Identity;
 import io.meshlane.control.store.CompactedException;
 import io.meshlane.control.store.StoreException;
 import java.util.List;
@@ -15,7 +16,7 @@ public final class ApiRouter {
 
     public static final long MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-    private final Token token;
+    private final AccessPolicy access;
     private final KindRegistry registry;
     private final ResourceService resources;
     private final ResourceLister lister;
@@ -26,8 +27,8 @@ public final class ApiRouter {
     private final long bookmarkMillis;
     private volatile String serverAddress = "127.0.0.1:6443";
 
-    public ApiRouter(Token token, KindRegistry registry, ResourceService resources, ScheduledExecutorService timer, long bookmarkMillis) {
-        this.token = token;
+    public ApiRouter(AccessPolicy access, KindRegistry registry, ResourceService resources, ScheduledExecutorService timer, long bookmarkMillis) {
+        this.access = access;
         this.registry = registry;
         this.resources = resources;
         this.lister = new ResourceLister(resources.store());
@@ -56,9 +57,8 @@ public final class ApiRouter {
         if (path.equals("/healthz") || path.equals("/livez") || path.equals("/readyz")) {
             return new ApiResponse(200, "ok".getBytes(), null, List.of());
         }
-        if (!token.accepts(r.authorization())) {
-            throw ApiError.unauthorized();
-        }
+        Identity who = access.authenticate(r.authorization(), r.clientCertificate(), r.remoteUser(), r.remoteGroups())
+                .orElseThrow(ApiError::unauthorized);
         if (r.body() != null && r.body().length > MAX_BODY_BYTES) {
             throw ApiError.tooLarge(r.body().length, MAX_BODY_BYTES);
         }
@@ -81,7 +81,7 @@ public final class ApiRouter {
             if (s.length == 2) {
                 return get(r, () -> discovery.resources("", s[1]));
             }
-            return resource(r, ResourcePath.parse("", s[1], java.util.Arrays.copyOfRange(s, 2, s.length)), path);
+            return resource(r, who, ResourcePath.parse("", s[1], java.util.Arrays.copyOfRange(s, 2, s.length)), path);
         }
         if (s[0].equals("apis")) {
             if (s.length == 1) {
@@ -93,7 +93,7 @@ public final class ApiRouter {
             if (s.length == 3) {
                 return get(r, () -> discovery.resources(s[1], s[2]));
             }
-            return resource(r, ResourcePath.parse(s[1], s[2], java.util.Arrays.copyOfRange(s, 3, s.length)), path);
+            return resource(r, who, ResourcePath.parse(s[1], s[2], java.util.Arrays.copyOfRange(s, 3, s.length)), path);
         }
         return notFound(path);
     }
@@ -109,7 +109,7 @@ public final class ApiRouter {
         return ApiResponse.json(200, document.get());
     }
 
-    private ApiResponse resource(ApiRequest r, ResourcePath p, String path) {
+    private ApiResponse resource(ApiRequest r, Identity who, ResourcePath p, String path) {
         if (p == null) {
             return notFound(path);
         }
@@ -125,6 +125,9 @@ public final class ApiRouter {
         }
         if (p.subresource() != null && !(p.subresource().equals("status") && s.version().statusSubresource())) {
             return notFound(path);
+        }
+        if (!r.method().equals("GET") && !access.mayWrite(who, namespace)) {
+            throw ApiError.forbidden(who.user(), verb(r.method(), p.name()), s.kind().plural(), s.kind().group(), namespace, p.name());
         }
         boolean status = p.subresource() != null;
         RequestOptions options = RequestOptions.from(r.query());
@@ -168,6 +171,15 @@ public final class ApiRouter {
             return ProtobufBodies.namespace(r.body());
         }
         return Json.request(r.body(), r.contentType());
+    }
+
+    private static String verb(String method, String name) {
+        return switch (method) {
+            case "POST" -> "create";
+            case "PUT" -> "update";
+            case "PATCH" -> "patch";
+            default -> name == null ? "deletecollection" : "delete";
+        };
     }
 
     private static ApiResponse written(WriteResult w) {

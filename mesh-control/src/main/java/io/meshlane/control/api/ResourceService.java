@@ -136,7 +136,9 @@ public final class ResourceService {
         }
         try {
             StoredObject stored = store.create(s.kind().key(namespace, name), Json.bytes(object));
-            ObjectNode view = view(s, stored);
+            ObjectNode view = object;
+            view.put("apiVersion", s.kind().apiVersion(s.version().name()));
+            meta.put("resourceVersion", Long.toString(stored.modRevision()));
             listeners.forEach(l -> l.written(s.kind(), view, false));
             return new WriteResult(201, view, warnings);
         } catch (KeyExistsException e) {
@@ -200,7 +202,7 @@ public final class ResourceService {
             ObjectNode next = merged(s, current, desired, statusOnly);
             List<String> warnings = admit(s, next, options);
             ObjectNode currentMeta = metadata(current);
-            if (!Objects.equalsIgnoringMeta(current, next, s.version().statusSubresource())) {
+            if (!SpecComparison.equalsIgnoringMeta(current, next, s.version().statusSubresource())) {
                 metadata(next).put("generation", currentMeta.path("generation").asLong(1) + 1);
             }
             if (next.equals(current)) {

@@ -3,7 +3,6 @@ package io.meshlane.control.cli;
 import io.meshlane.control.server.ControlPlane;
 import io.meshlane.control.server.ControlPlaneOptions;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -71,10 +70,5 @@ public final class ControlCommand implements Callable<Integer> {
             options = options.withEtcd(etcdEndpoints);
         }
         return options;
-    }
-
-    @Override
-    public String toString() {
-        return "control " + Arrays.asList(dataDir, listen, store, etcdEndpoints);
     }
 }

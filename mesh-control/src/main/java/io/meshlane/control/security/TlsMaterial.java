@@ -124,6 +124,27 @@ public record TlsMaterial(Path caCertificate, Path keyStore, String keyStorePass
         return out.toString();
     }
 
+    /** A PKCS12 trust store file and its password. */
+    public record TrustStore(Path path, String password) {
+    }
+
+    /** Writes {@code requestheader-trust.p12} holding {@code ca}, for verifying front-proxy client certificates. */
+    public static TrustStore trustStore(Path dataDir, X509Certificate ca) {
+        Path file = dataDir.resolve("requestheader-trust.p12");
+        String password = Token.random(16);
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setCertificateEntry("requestheader-ca", ca);
+            try (OutputStream out = Files.newOutputStream(file)) {
+                store.store(out, password.toCharArray());
+            }
+            return new TrustStore(file, password);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot write the request-header trust store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     public String caPem() {
         try {
             return Files.readString(caCertificate, StandardCharsets.US_ASCII);

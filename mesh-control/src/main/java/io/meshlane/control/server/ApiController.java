@@ -80,9 +80,13 @@ public class ApiController {
     private HttpResponse<?> answer(HttpRequest<?> request, byte[] body) {
         Map<String, String> query = new LinkedHashMap<>();
         request.getParameters().forEach((k, v) -> query.put(k, v.isEmpty() ? "" : v.getFirst()));
+        java.security.cert.X509Certificate certificate = request.getCertificate()
+                .filter(java.security.cert.X509Certificate.class::isInstance)
+                .map(java.security.cert.X509Certificate.class::cast).orElse(null);
         ApiRequest api = new ApiRequest(request.getMethodName(), request.getPath(), query,
                 request.getHeaders().get("Content-Type"), request.getHeaders().get("Accept"),
-                request.getHeaders().get("Authorization"), body);
+                request.getHeaders().get("Authorization"), body, certificate,
+                request.getHeaders().get("X-Remote-User"), request.getHeaders().getAll("X-Remote-Group"));
         ApiResponse response = router.handle(api);
         MutableHttpResponse<Object> http = HttpResponse.status(io.micronaut.http.HttpStatus.valueOf(response.code()));
         http.contentType(MediaType.APPLICATION_JSON_TYPE);

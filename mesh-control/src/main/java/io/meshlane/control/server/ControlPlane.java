@@ -2,6 +2,7 @@ package io.meshlane.control.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshlane.control.api.ApiRouter;
+import io.meshlane.control.api.CrdCleanup;
 import io.meshlane.control.api.Json;
 import io.meshlane.control.api.NamespaceCleanup;
 import io.meshlane.control.api.ResourceService;
@@ -15,6 +16,7 @@ import io.meshlane.control.crd.SchemaValidator;
 import io.meshlane.control.crd.StructuralSchemaCheck;
 import io.meshlane.control.mesh.MeshKinds;
 import io.meshlane.control.mesh.NetworkingChecks;
+import io.meshlane.control.security.AccessPolicy;
 import io.meshlane.control.security.Kubeconfig;
 import io.meshlane.control.security.TlsMaterial;
 import io.meshlane.control.security.Token;
@@ -92,14 +94,15 @@ public final class ControlPlane implements AutoCloseable {
                         registry.applyCrd(object);
                     }
                 }
-            }, new NamespaceCleanup(store, registry)));
+            }, new NamespaceCleanup(store, registry), new CrdCleanup(store, crds)));
             ensureNamespace(store, "default");
             CrdSync crdSync = new CrdSync(store, registry);
             crdSync.start();
             ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("watch-timer").unstarted(r));
-            ApiRouter router = new ApiRouter(token, registry, resources, timer, options.bookmarkMillis());
+            AccessPolicy access = AccessPolicy.load(dataDir, token);
+            ApiRouter router = new ApiRouter(access, registry, resources, timer, options.bookmarkMillis());
             int port = options.port() == 0 ? freePort() : options.port();
-            ApplicationContext context = startServer(options.host(), port, tls, router);
+            ApplicationContext context = startServer(options.host(), port, tls, access, dataDir, router);
             String address = (options.host().contains(":") ? "[" + options.host() + "]" : options.host()) + ":" + port;
             router.serverAddress(address);
             String url = "https://" + address;
@@ -111,8 +114,9 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
-    private static ApplicationContext startServer(String host, int port, TlsMaterial tls, ApiRouter router) {
-        Map<String, Object> properties = Map.ofEntries(
+    private static ApplicationContext startServer(String host, int port, TlsMaterial tls, AccessPolicy access, Path dataDir,
+                                                  ApiRouter router) {
+        Map<String, Object> properties = new java.util.HashMap<>(Map.ofEntries(
                 Map.entry("micronaut.server.host", host),
                 Map.entry("micronaut.server.port", port),
                 Map.entry("micronaut.server.ssl.enabled", true),
@@ -124,7 +128,14 @@ public final class ControlPlane implements AutoCloseable {
                 Map.entry("micronaut.server.idle-timeout", "60m"),
                 Map.entry("micronaut.server.read-idle-timeout", "60m"),
                 Map.entry("micronaut.server.write-idle-timeout", "60m"),
-                Map.entry("micronaut.banner.enabled", false));
+                Map.entry("micronaut.banner.enabled", false)));
+        access.requestHeaderCa().ifPresent(ca -> {
+            TlsMaterial.TrustStore trust = TlsMaterial.trustStore(dataDir, ca);
+            properties.put("micronaut.server.ssl.client-authentication", "want");
+            properties.put("micronaut.server.ssl.trust-store.path", "file:" + trust.path());
+            properties.put("micronaut.server.ssl.trust-store.password", trust.password());
+            properties.put("micronaut.server.ssl.trust-store.type", "PKCS12");
+        });
         try {
             ApplicationContext context = ApplicationContext.builder().properties(properties).singletons(router)
                     .deduceEnvironment(false).banner(false).start();

@@ -11,7 +11,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -159,9 +158,13 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
                 if (name.equals("*")) {
                     continue;
                 }
-                XdsResource r = state.resolve(type, name, node);
-                if (r != null) {
-                    out.put(name, r);
+                try {
+                    XdsResource r = state.resolve(type, name, node);
+                    if (r != null) {
+                        out.put(name, r);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warning("cannot build " + TypeUrls.shortName(type) + " " + name + " for node " + node.id() + ": " + e);
                 }
             }
             return out;
@@ -416,9 +419,5 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
                 // already cancelled
             }
         }
-    }
-
-    static Collection<Stream> none() {
-        return List.of();
     }
 }

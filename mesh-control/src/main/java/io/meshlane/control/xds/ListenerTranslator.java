@@ -75,23 +75,57 @@ final class ListenerTranslator {
                 .build();
     }
 
-    static Listener virtualInbound() {
-        HttpConnectionManager inboundHttp = HttpConnectionManager.newBuilder().setStatPrefix("inbound_0.0.0.0_15006")
-                .setRouteConfig(RouteConfiguration.newBuilder().setName("inbound|http|0").addVirtualHosts(VirtualHost.newBuilder()
-                        .setName("inbound|http|0").addDomains("*").addRoutes(Route.newBuilder().setName("default")
+    /** Istio's inbound cluster for one of the proxy's own ports: the application on loopback. */
+    static io.envoyproxy.envoy.config.cluster.v3.Cluster inboundCluster(int port) {
+        String name = "inbound|" + port + "||";
+        return io.envoyproxy.envoy.config.cluster.v3.Cluster.newBuilder().setName(name)
+                .setType(io.envoyproxy.envoy.config.cluster.v3.Cluster.DiscoveryType.STATIC)
+                .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(10))
+                .setLoadAssignment(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment.newBuilder().setClusterName(name)
+                        .addEndpoints(io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints.newBuilder()
+                                .addLbEndpoints(io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint.newBuilder()
+                                        .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
+                                                .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder()
+                                                        .setAddress("127.0.0.1").setPortValue(port)))))))
+                .build();
+    }
+
+    private static HttpConnectionManager inboundHttp(String statPrefix, String cluster) {
+        return HttpConnectionManager.newBuilder().setStatPrefix(statPrefix)
+                .setRouteConfig(RouteConfiguration.newBuilder().setName(cluster).addVirtualHosts(VirtualHost.newBuilder()
+                        .setName(cluster).addDomains("*").addRoutes(Route.newBuilder().setName("default")
                                 .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                                .setRoute(RouteAction.newBuilder().setCluster(INBOUND_PASSTHROUGH)))))
+                                .setRoute(RouteAction.newBuilder().setCluster(cluster)))))
                 .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())))
                 .build();
-        return Listener.newBuilder().setName("virtualInbound").setAddress(any(15006))
+    }
+
+    /**
+     * Istio's virtualInbound: original-destination listener filter, one filter chain per port of the
+     * proxy's own workload (matched by destination port, to {@code inbound|<port>||}; HTTP ports through an
+     * HTTP connection manager, others through tcp_proxy), then the passthrough chains.
+     */
+    static Listener virtualInbound(java.util.Map<Integer, Boolean> ownPortsHttp) {
+        Listener.Builder l = Listener.newBuilder().setName("virtualInbound").setAddress(any(15006))
                 .setTrafficDirection(TrafficDirection.INBOUND)
                 .addListenerFilters(ListenerFilter.newBuilder().setName("envoy.filters.listener.original_dst")
-                        .setTypedConfig(Any.pack(OriginalDst.getDefaultInstance())))
-                .addFilterChains(FilterChain.newBuilder().setName("virtualInbound-catchall-http")
+                        .setTypedConfig(Any.pack(OriginalDst.getDefaultInstance())));
+        ownPortsHttp.forEach((port, http) -> {
+            String cluster = "inbound|" + port + "||";
+            FilterChain.Builder chain = FilterChain.newBuilder().setName(cluster)
+                    .setFilterChainMatch(io.envoyproxy.envoy.config.listener.v3.FilterChainMatch.newBuilder()
+                            .setDestinationPort(com.google.protobuf.UInt32Value.of(port)));
+            chain.addFilters(http
+                    ? Filter.newBuilder().setName("envoy.filters.network.http_connection_manager")
+                            .setTypedConfig(Any.pack(inboundHttp("inbound_0.0.0.0_" + port, cluster))).build()
+                    : tcpProxy(cluster));
+            l.addFilterChains(chain);
+        });
+        return l.addFilterChains(FilterChain.newBuilder().setName("virtualInbound-catchall-http")
                         .setFilterChainMatch(io.envoyproxy.envoy.config.listener.v3.FilterChainMatch.newBuilder()
                                 .addApplicationProtocols("http/1.1").addApplicationProtocols("h2c"))
                         .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager")
-                                .setTypedConfig(Any.pack(inboundHttp))))
+                                .setTypedConfig(Any.pack(inboundHttp("inbound_0.0.0.0_15006", INBOUND_PASSTHROUGH)))))
                 .addFilterChains(FilterChain.newBuilder().setName("virtualInbound").addFilters(tcpProxy(INBOUND_PASSTHROUGH)))
                 .build();
     }

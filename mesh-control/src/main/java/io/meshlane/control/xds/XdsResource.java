@@ -9,9 +9,8 @@ public record XdsResource(String name, Any any, String version) {
 
     public static XdsResource of(String name, Message message) {
         Any any = Any.pack(message);
-        byte[] bytes = message.toByteArray();
         CRC32C crc = new CRC32C();
-        crc.update(bytes);
-        return new XdsResource(name, any, Long.toHexString(crc.getValue()) + "-" + Integer.toHexString(bytes.length));
+        crc.update(any.getValue().asReadOnlyByteBuffer());
+        return new XdsResource(name, any, Long.toHexString(crc.getValue()) + "-" + Integer.toHexString(any.getValue().size()));
     }
 }

@@ -60,7 +60,13 @@ public final class XdsServer implements AutoCloseable {
             nackListeners.forEach(l -> l.accept(report));
         }, (node, type, version, names) -> ackListeners.forEach(l -> l.acked(node, type, version, names)));
         holder[0] = ads;
-        this.registryListener = hosts -> compute.execute(() -> state.registryChanged(hosts));
+        this.registryListener = hosts -> compute.execute(() -> {
+            try {
+                state.registryChanged(hosts);
+            } catch (RuntimeException e) {
+                LOG.log(java.util.logging.Level.WARNING, "cannot translate registry changes for " + hosts, e);
+            }
+        });
     }
 
     /** Starts serving; returns once the initial configuration has been translated (at most 30 s). */
@@ -76,9 +82,14 @@ public final class XdsServer implements AutoCloseable {
             @Override
             public void upsert(MeshObject object) {
                 compute.execute(() -> {
-                    state.upsert(object);
-                    if (MeshObject.NAMESPACE.equals(object.kind())) {
-                        ads.recheckGate();
+                    try {
+                        state.upsert(object);
+                        if (MeshObject.NAMESPACE.equals(object.kind())) {
+                            ads.recheckGate();
+                        }
+                    } catch (RuntimeException e) {
+                        LOG.log(java.util.logging.Level.WARNING, "cannot translate " + object.key() + " at revision "
+                                + object.revision() + "; the previous configuration stays in force", e);
                     }
                     appliedRevision = Math.max(appliedRevision, object.revision());
                 });
@@ -87,7 +98,11 @@ public final class XdsServer implements AutoCloseable {
             @Override
             public void delete(String kind, String namespace, String name, long revision) {
                 compute.execute(() -> {
-                    state.delete(kind, namespace, name, revision);
+                    try {
+                        state.delete(kind, namespace, name, revision);
+                    } catch (RuntimeException e) {
+                        LOG.log(java.util.logging.Level.WARNING, "cannot apply the deletion of " + kind + " " + namespace + "/" + name, e);
+                    }
                     appliedRevision = Math.max(appliedRevision, revision);
                 });
             }
@@ -172,6 +187,11 @@ public final class XdsServer implements AutoCloseable {
         nackListeners.add(listener);
     }
 
+    /** Hook told of each configuration object the translator refuses, on the translation thread. */
+    public void onRejection(Consumer<Rejection> listener) {
+        state.onRejection(listener);
+    }
+
     /** Hook called on each ACK (node id, type URL, version, resource names); used by benchmarks. */
     public void onAck(AckListener listener) {
         ackListeners.add((node, type, version, names) -> listener.acked(node, type, version, names));
@@ -211,11 +231,6 @@ public final class XdsServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** Runs {@code task} on the translation thread (for callers that build the state themselves). */
-    XdsState state() {
-        return state;
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.meshlane.control.xds;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.route.v3.Route;
@@ -53,6 +52,8 @@ public final class XdsState {
     private final ClusterTranslator clusterTranslator = new ClusterTranslator();
 
     private final Map<String, MeshObject> virtualServices = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> vsByHost = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> drByHost = new ConcurrentHashMap<>();
     private final Map<String, MeshObject> destinationRules = new ConcurrentHashMap<>();
     private final Map<String, MeshObject> namespaces = new ConcurrentHashMap<>();
 
@@ -63,6 +64,7 @@ public final class XdsState {
     private final Map<String, Map<String, XdsResource>> endpointViews = new ConcurrentHashMap<>();
     private final Map<String, Map<String, XdsResource>> sidecarViews = new ConcurrentHashMap<>();
     private final List<Rejection> rejections = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Rejection>> rejectionListeners = new CopyOnWriteArrayList<>();
     private final Consumer<XdsChange> onChange;
     private volatile boolean synced;
 
@@ -79,6 +81,10 @@ public final class XdsState {
 
     public List<Rejection> rejections() {
         return List.copyOf(rejections);
+    }
+
+    public void onRejection(Consumer<Rejection> listener) {
+        rejectionListeners.add(listener);
     }
 
     public Optional<MeshObject> namespace(String name) {
@@ -107,13 +113,13 @@ public final class XdsState {
         String key = namespace + "/" + name;
         switch (kind) {
             case MeshObject.VIRTUAL_SERVICE -> {
-                MeshObject old = virtualServices.remove(key);
+                MeshObject old = removeVs(key);
                 if (old != null && synced) {
                     recompute(vsHosts(old), false);
                 }
             }
             case MeshObject.DESTINATION_RULE -> {
-                MeshObject old = destinationRules.remove(key);
+                MeshObject old = removeDr(key);
                 if (old != null && synced) {
                     recompute(Set.of(drHost(old)), true);
                 }
@@ -147,7 +153,9 @@ public final class XdsState {
     private void reject(MeshObject o, String message) {
         LOG.warning("rejected " + o.kind() + " " + o.namespace() + "/" + o.name() + " at revision " + o.revision()
                 + ": " + message + " (the last good version stays in force; fix the object and apply it again)");
-        rejections.add(new Rejection(o.kind(), o.namespace(), o.name(), o.revision(), message, Instant.now()));
+        Rejection r = new Rejection(o.kind(), o.namespace(), o.name(), o.revision(), message, Instant.now());
+        rejections.add(r);
+        rejectionListeners.forEach(l -> l.accept(r));
     }
 
     private void applyVirtualService(MeshObject vs) {
@@ -163,7 +171,7 @@ public final class XdsState {
             for (String host : hosts) {
                 routeTranslator.translate(vs, host, 80);
             }
-            virtualServices.put(key, vs);
+            putVs(key, vs);
             if (synced) {
                 // translate every affected port with the new object before committing
                 for (String host : hosts) {
@@ -177,9 +185,9 @@ public final class XdsState {
             }
         } catch (RuntimeException e) {
             if (old != null) {
-                virtualServices.put(key, old);
+                putVs(key, old);
             } else {
-                virtualServices.remove(key);
+                removeVs(key);
             }
             reject(vs, e.getMessage());
             return;
@@ -204,7 +212,7 @@ public final class XdsState {
             reject(dr, e.getMessage());
             return;
         }
-        destinationRules.put(key, dr);
+        putDr(key, dr);
         Set<String> hosts = new HashSet<>(Set.of(drHost(dr)));
         if (old != null) {
             hosts.add(drHost(old));
@@ -212,6 +220,47 @@ public final class XdsState {
         if (synced) {
             recompute(hosts, true);
         }
+    }
+
+    private void putVs(String key, MeshObject vs) {
+        removeVs(key);
+        virtualServices.put(key, vs);
+        for (String h : vsHosts(vs)) {
+            vsByHost.computeIfAbsent(h, x -> ConcurrentHashMap.newKeySet()).add(key);
+        }
+    }
+
+    private MeshObject removeVs(String key) {
+        MeshObject old = virtualServices.remove(key);
+        if (old != null) {
+            for (String h : vsHosts(old)) {
+                Set<String> keys = vsByHost.get(h);
+                if (keys != null) {
+                    keys.remove(key);
+                    if (keys.isEmpty()) {
+                        vsByHost.remove(h);
+                    }
+                }
+            }
+        }
+        return old;
+    }
+
+    private void putDr(String key, MeshObject dr) {
+        removeDr(key);
+        destinationRules.put(key, dr);
+        drByHost.computeIfAbsent(drHost(dr), x -> ConcurrentHashMap.newKeySet()).add(key);
+    }
+
+    private MeshObject removeDr(String key) {
+        MeshObject old = destinationRules.remove(key);
+        if (old != null) {
+            Set<String> keys = drByHost.get(drHost(old));
+            if (keys != null) {
+                keys.remove(key);
+            }
+        }
+        return old;
     }
 
     private static Set<String> vsHosts(MeshObject vs) {
@@ -242,8 +291,9 @@ public final class XdsState {
 
     private List<MeshObject> virtualServicesFor(String host) {
         List<MeshObject> list = new ArrayList<>();
-        for (MeshObject vs : virtualServices.values()) {
-            if (vsHosts(vs).contains(host)) {
+        for (String key : vsByHost.getOrDefault(host, Set.of())) {
+            MeshObject vs = virtualServices.get(key);
+            if (vs != null) {
                 list.add(vs);
             }
         }
@@ -253,8 +303,9 @@ public final class XdsState {
 
     private MeshObject destinationRuleFor(MeshService service) {
         MeshObject best = null;
-        for (MeshObject dr : destinationRules.values()) {
-            if (!drHost(dr).equals(service.hostname())) {
+        for (String key : drByHost.getOrDefault(service.hostname(), Set.of())) {
+            MeshObject dr = destinationRules.get(key);
+            if (dr == null) {
                 continue;
             }
             if (best == null) {
@@ -338,13 +389,8 @@ public final class XdsState {
                     }
                 }
             } else {
-                before.stream().filter(n -> n.startsWith("C")).forEach(n -> {
-                    now.add(n);
-                    change.name(TypeUrls.ENDPOINT, n.substring(1));
-                    for (Map<String, XdsResource> view : endpointViews.values()) {
-                        view.remove(n.substring(1));
-                    }
-                });
+                // a routing-only change: clusters and endpoint assignments stay as they are
+                before.stream().filter(n -> n.startsWith("C")).forEach(now::add);
             }
         }
         for (String gone : before) {
@@ -499,13 +545,28 @@ public final class XdsState {
 
     /** Sidecar listeners (L), port route configurations (R) and static clusters (C) for one view. */
     private Map<String, XdsResource> sidecar(ProxyNode node) {
-        return sidecarViews.computeIfAbsent(node.viewKey(), k -> buildSidecar(node));
+        // sidecar views also depend on the proxy's own address (its inbound ports)
+        return sidecarViews.computeIfAbsent(node.viewKey() + "|" + node.ip(), k -> buildSidecar(node));
     }
 
     private Map<String, XdsResource> buildSidecar(ProxyNode node) {
         Map<String, XdsResource> out = new LinkedHashMap<>();
         out.put("LvirtualOutbound", XdsResource.of("virtualOutbound", ListenerTranslator.virtualOutbound()));
-        out.put("LvirtualInbound", XdsResource.of("virtualInbound", ListenerTranslator.virtualInbound()));
+        // the proxy's own workload: endpoints at its address give the inbound ports
+        Map<Integer, Boolean> ownPorts = new TreeMap<>();
+        if (!node.ip().isEmpty()) {
+            for (MeshService s : registry.services()) {
+                for (var e : registry.endpoints(s.hostname())) {
+                    if (e.address().equals(node.ip())) {
+                        for (ServicePort p : s.ports()) {
+                            ownPorts.put(e.portFor(p), p.protocol().startsWith("HTTP") || p.protocol().startsWith("GRPC"));
+                        }
+                    }
+                }
+            }
+        }
+        out.put("LvirtualInbound", XdsResource.of("virtualInbound", ListenerTranslator.virtualInbound(ownPorts)));
+        ownPorts.keySet().forEach(p -> out.put("Cinbound|" + p + "||", XdsResource.of("inbound|" + p + "||", ListenerTranslator.inboundCluster(p))));
         Map<Integer, List<VirtualHost>> byPort = new TreeMap<>();
         for (MeshService s : registry.services()) {
             for (ServicePort p : s.ports()) {
@@ -593,10 +654,5 @@ public final class XdsState {
             n += endpoints(c, node) != null ? 1 : 0;
         }
         return n + routes.size() + clusters.size();
-    }
-
-    /** Unused address helper kept small: the loopback socket address of an endpoint. */
-    static Address address(String ip, int port) {
-        return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(port)).build();
     }
 }

@@ -252,6 +252,42 @@ class ApiBehaviourTest {
     }
 
     @Test
+    void deletingACrdRemovesItsKindAndItsObjects() throws Exception {
+        String crd = """
+                apiVersion: apiextensions.k8s.io/v1
+                kind: CustomResourceDefinition
+                metadata: {name: gadgets.example.com}
+                spec:
+                  group: example.com
+                  scope: Namespaced
+                  names: {kind: Gadget, plural: gadgets, shortNames: [gd]}
+                  versions:
+                  - name: v1
+                    served: true
+                    storage: true
+                    schema:
+                      openAPIV3Schema:
+                        type: object
+                        properties:
+                          spec:
+                            type: object
+                            properties:
+                              size: {type: integer, minimum: 1}
+                """;
+        kubectl.runWithInput(crd, "apply", "-f", "-");
+        String gadget = "apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g1}\nspec: {size: 0}\n";
+        Kubectl.Result tooSmall = kubectl.runWithInput(gadget, "create", "-f", "-");
+        assertTrue(tooSmall.err().contains("spec.size: Invalid value: 0: spec.size in body should be greater than or equal to 1"), tooSmall.toString());
+        kubectl.runWithInput(gadget.replace("size: 0", "size: 2"), "create", "-f", "-");
+        assertTrue(kubectl.ok("get", "gd").contains("g1"));
+        kubectl.ok("delete", "crd", "gadgets.example.com");
+        assertEquals(404, api.get("/apis/example.com/v1/namespaces/default/gadgets").statusCode());
+        kubectl.runWithInput(crd, "apply", "-f", "-");
+        assertEquals(0, json(api.get("/apis/example.com/v1/namespaces/default/gadgets")).path("items").size(),
+                "objects of a deleted CRD must not come back with it");
+    }
+
+    @Test
     void discoveryAndOpenApiDescribeTheServedKinds() throws Exception {
         JsonNode groups = json(api.get("/apis"));
         JsonNode networking = null;

@@ -25,7 +25,7 @@ public final class ApiClient {
     public ApiClient(String url, Path caCertificate, String token) {
         this.url = url;
         this.token = token;
-        this.http = HttpClient.newBuilder().sslContext(trusting(caCertificate)).connectTimeout(Duration.ofSeconds(5))
+        this.http = HttpClient.newBuilder().sslContext(trusting(caCertificate)).connectTimeout(Duration.ofSeconds(30))
                 .version(HttpClient.Version.HTTP_1_1).build();
     }
 

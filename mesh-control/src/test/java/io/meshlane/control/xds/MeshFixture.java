@@ -187,6 +187,20 @@ final class MeshFixture implements AutoCloseable {
                 WHO, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), "hi");
     }
 
+    /**
+     * A call that gives up after {@code seconds} even if the blocking stub would not (seen rarely with
+     * grpc-java's blocking stub while a priority failover swaps child policies): the future is cancelled.
+     */
+    static String callWithin(ManagedChannel ch, int seconds) throws Exception {
+        var future = ClientCalls.futureUnaryCall(ch.newCall(WHO, CallOptions.DEFAULT.withDeadlineAfter(seconds, TimeUnit.SECONDS)), "hi");
+        try {
+            return future.get(seconds + 1L, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            future.cancel(true);
+            throw e;
+        }
+    }
+
     static String call(ManagedChannel ch) {
         return call(ch, Map.of());
     }

@@ -3,8 +3,8 @@ package io.meshlane.control.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Comparisons of objects that decide whether generation moves. */
-final class Objects {
-    private Objects() {
+final class SpecComparison {
+    private SpecComparison() {
     }
 
     /** True when nothing but metadata (and status, if it is a subresource) differs. */

@@ -1,0 +1,98 @@
+package io.meshlane.control.xds;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshlane.control.store.ResourceStore;
+import io.meshlane.control.store.StoreException;
+import io.meshlane.control.store.StoredObject;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.logging.Logger;
+
+/**
+ * Reports xDS trouble on the objects themselves: a NACK from a client, or a translator rejection, sets
+ * the condition {@code type: XdsAccepted, status: "False"} (reason {@code Nacked} or {@code Rejected},
+ * with the message) in the object's {@code status.conditions}, as {@code kubectl get -o yaml} shows it.
+ * Writes are skipped when the same condition is already there, so reporting never loops through the
+ * store watch. Runs on its own thread; a failed write is logged and dropped.
+ */
+public final class StatusReporter implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(StatusReporter.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String CONDITION = "XdsAccepted";
+
+    private final ResourceStore store;
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("xds-status").unstarted(r));
+
+    public StatusReporter(ResourceStore store) {
+        this.store = store;
+    }
+
+    /** Reports the server's NACKs and rejections from now on. */
+    public StatusReporter attach(XdsServer server) {
+        server.onNack(n -> {
+            for (String object : n.configObjects()) {
+                String[] kindAndName = object.split(" ", 2);
+                String[] nsName = kindAndName[1].split("/", 2);
+                report(kindAndName[0], nsName[0], nsName[1], "Nacked", "node " + n.nodeId() + " rejected "
+                        + TypeUrls.shortName(n.typeUrl()) + " " + n.resourceNames() + ": " + n.message());
+            }
+        });
+        server.onRejection(r -> report(r.kind(), r.namespace(), r.name(), "Rejected", r.message()));
+        return this;
+    }
+
+    void report(String kind, String namespace, String name, String reason, String message) {
+        writer.execute(() -> {
+            String key;
+            try {
+                key = StoreConfigSource.key(kind, namespace, name);
+            } catch (IllegalArgumentException e) {
+                return;
+            }
+            for (int attempt = 0; attempt < 3; attempt++) {
+                Optional<StoredObject> found = store.get(key);
+                if (found.isEmpty()) {
+                    return;
+                }
+                try {
+                    ObjectNode o = (ObjectNode) JSON.readTree(found.get().value());
+                    ObjectNode status = o.has("status") && o.get("status").isObject() ? (ObjectNode) o.get("status") : o.putObject("status");
+                    ArrayNode conditions = status.has("conditions") && status.get("conditions").isArray()
+                            ? (ArrayNode) status.get("conditions") : status.putArray("conditions");
+                    ObjectNode existing = null;
+                    for (JsonNode c : conditions) {
+                        if (CONDITION.equals(c.path("type").asText())) {
+                            existing = (ObjectNode) c;
+                        }
+                    }
+                    if (existing != null && "False".equals(existing.path("status").asText()) && reason.equals(existing.path("reason").asText())
+                            && message.equals(existing.path("message").asText())) {
+                        return;
+                    }
+                    ObjectNode c = existing != null ? existing : conditions.addObject();
+                    c.put("type", CONDITION).put("status", "False").put("reason", reason).put("message", message)
+                            .put("lastTransitionTime", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+                    store.update(key, JSON.writeValueAsBytes(o), found.get().modRevision());
+                    return;
+                } catch (StoreException e) {
+                    LOG.fine("status write for " + key + " raced (" + e.getMessage() + "); retrying");
+                } catch (IOException | ClassCastException e) {
+                    LOG.warning("cannot report xDS status on " + key + ": " + e.getMessage());
+                    return;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        writer.shutdown();
+    }
+}
