@@ -70,7 +70,7 @@ public final class Datapath implements AutoCloseable {
             LOG.info("adopting pinned datapath at " + pins);
         } else {
             ProgramSet.uninstall(pins); // a half-finished install from a crash
-            ProgramSet.install(pins, config.cgroupRoot());
+            ProgramSet.install(pins, config.cgroupRoot(), config.sockhashEntries());
             LOG.info("datapath installed under cgroup " + config.cgroupRoot() + ", pinned at " + pins);
         }
         Datapath datapath = new Datapath(config, Mode.ACCELERATING, "", ProgramSet.openMaps(pins),

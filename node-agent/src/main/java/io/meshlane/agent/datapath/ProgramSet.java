@@ -46,11 +46,11 @@ final class ProgramSet {
     }
 
     /** Loads the programs, attaches them under {@code cgroupRoot} and pins everything. */
-    static void install(Path pinDir, Path cgroupRoot) {
+    static void install(Path pinDir, Path cgroupRoot, int sockhashEntries) {
         createDirectories(pinDir.resolve("maps"));
         createDirectories(pinDir.resolve("links"));
         createDirectories(pinDir.resolve("progs"));
-        try (BpfObject object = BpfObject.open("meshlane.bpf.o", objectBytes()).load();
+        try (BpfObject object = BpfObject.open("meshlane.bpf.o", objectBytes()).maxEntries(SOCK_HASH, sockhashEntries).load();
              Cgroup cgroup = Cgroup.open(cgroupRoot)) {
             for (String map : MAPS) {
                 object.map(map).pin(mapPin(pinDir, map));
