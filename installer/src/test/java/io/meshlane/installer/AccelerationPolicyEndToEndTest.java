@@ -104,6 +104,11 @@ class AccelerationPolicyEndToEndTest {
                 System.out.println("AccelerationPolicy stored to datapath switched: " + (switched - stored) / 1_000_000
                         + " ms (kubectl apply itself took " + (stored - started) / 1_000_000 + " ms)");
 
+                // every node's state, as kubectl shows it
+                awaitTrue(() -> agents.latestReports().containsKey(node.nodeName()), WAIT);
+                String nodes = kubectl(control, "get", "nodeaccelerations");
+                assertTrue(nodes.contains(node.nodeName()) && nodes.contains("ACCELERATING") && nodes.contains("MODE"), nodes);
+
                 CounterSnapshot b = datapath.podCounters().get("team-b/client");
                 CounterSnapshot a = datapath.podCounters().get("team-a/client");
                 Streams.assertIntact(node.start("new-b", bClient, 1000, StreamClient.class, "10.244.7.5", "8080",

@@ -1,5 +1,6 @@
 package io.meshlane.control.cli;
 
+import io.meshlane.control.agents.AgentServer;
 import io.meshlane.control.server.ControlPlane;
 import io.meshlane.control.server.ControlPlaneOptions;
 import java.nio.file.Path;
@@ -29,6 +30,9 @@ public final class ControlCommand implements Callable<Integer> {
     @Option(names = "--etcd-endpoints", split = ",", description = "etcd client URLs for --store etcd, e.g. http://127.0.0.1:2379.")
     List<String> etcdEndpoints = List.of();
 
+    @Option(names = "--agents-port", description = "Port node agents connect to on the listen host (default: 15012; 0 = any free one).")
+    int agentsPort = AgentServer.DEFAULT_PORT;
+
     @Override
     public Integer call() throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
@@ -38,8 +42,11 @@ public final class ControlCommand implements Callable<Integer> {
 
     /** Serves until {@code stop} opens; {@code started} sees the running plane (tests, embedding). */
     public int serveUntil(CountDownLatch stop, java.util.function.Consumer<ControlPlane> started) throws InterruptedException {
-        try (ControlPlane plane = ControlPlane.start(options())) {
+        ControlPlaneOptions options = options();
+        try (ControlPlane plane = ControlPlane.start(options);
+             AgentServer agents = AgentServer.start(plane.store(), options.host(), agentsPort)) {
             System.out.println("meshlane control plane serving " + plane.url());
+            System.out.println("node agents connect to " + options.host() + ":" + agents.port());
             System.out.println("use it with: kubectl --kubeconfig " + plane.kubeconfig() + " get namespaces");
             started.accept(plane);
             stop.await();

@@ -13,13 +13,22 @@ public final class MeshKinds {
 
     /** {@code meshlane.io/v1alpha1 AccelerationPolicy}. */
     public static JsonNode accelerationPolicyCrd() {
-        try (InputStream in = MeshKinds.class.getResourceAsStream("accelerationpolicy-crd.yaml")) {
+        return crd("accelerationpolicy-crd.yaml");
+    }
+
+    /** {@code meshlane.io/v1alpha1 NodeAcceleration}: each node's state, from its agent's reports. */
+    public static JsonNode nodeAccelerationCrd() {
+        return crd("nodeacceleration-crd.yaml");
+    }
+
+    private static JsonNode crd(String resource) {
+        try (InputStream in = MeshKinds.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("accelerationpolicy-crd.yaml is missing from the mesh-control jar; rebuild it");
+                throw new IllegalStateException(resource + " is missing from the mesh-control jar; rebuild it");
             }
             return new ObjectMapper(new YAMLFactory()).readTree(in);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read the AccelerationPolicy CRD: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot read the built-in CRD " + resource + ": " + e.getMessage(), e);
         }
     }
 }

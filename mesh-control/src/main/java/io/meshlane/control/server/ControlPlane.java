@@ -85,6 +85,7 @@ public final class ControlPlane implements AutoCloseable {
             registry.define(BuiltinKinds.namespaces());
             registry.define(BuiltinKinds.customResourceDefinitions());
             registry.define(crds.kind(MeshKinds.accelerationPolicyCrd()));
+            registry.define(crds.kind(MeshKinds.nodeAccelerationCrd()));
             ObjectValidation validation = new ObjectValidation(new SchemaValidator(cel), crds, List.of(new NetworkingChecks()));
             ResourceService resources = new ResourceService(store, validation, List.of((kind, object, deleted) -> {
                 if (ObjectValidation.isCrd(kind)) {

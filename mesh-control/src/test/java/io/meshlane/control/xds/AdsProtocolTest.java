@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The ADS protocol itself, with raw Envoy-stub clients: ACK/NACK bookkeeping, delta, revisions, TLS. */
-@Timeout(60)
+@Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class AdsProtocolTest {
     static final String REVIEWS = "reviews.default.svc.cluster.local";
     static final String GRPC_NODE = "sidecar~10.0.0.9~client.default~default.svc.cluster.local";

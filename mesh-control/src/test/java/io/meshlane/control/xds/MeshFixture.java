@@ -180,11 +180,31 @@ final class MeshFixture implements AutoCloseable {
         return ch;
     }
 
+    /**
+     * One unary call with a 5 s deadline. It uses the future stub and a bounded wait rather than the
+     * blocking stub: under heavy CPU contention we saw a grpc-java blocking call outlive its deadline during
+     * a priority failover, and a test must never hang on that.
+     */
     static String call(ManagedChannel ch, Map<String, String> headers) {
         Metadata md = new Metadata();
         headers.forEach((k, v) -> md.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
-        return ClientCalls.blockingUnaryCall(ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(md)),
-                WHO, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), "hi");
+        var channel = ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(md));
+        var future = ClientCalls.futureUnaryCall(channel.newCall(WHO, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)), "hi");
+        try {
+            return future.get(7, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            future.cancel(true);
+            throw io.grpc.Status.DEADLINE_EXCEEDED.withDescription("the call outlived its deadline in the client").asRuntimeException();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw io.grpc.Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+        }
     }
 
     /**

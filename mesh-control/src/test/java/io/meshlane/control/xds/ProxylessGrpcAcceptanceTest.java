@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
  * bootstrap pointing at the test's xDS server, which reads the configuration from the real embedded
  * store; backends are real gRPC servers on loopback answering with their name.
  */
-@Timeout(60)
+@Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ProxylessGrpcAcceptanceTest {
     static final String REVIEWS = "reviews.default.svc.cluster.local";
     static final Locality EAST = new Locality("us-east", "a", "");
@@ -166,6 +166,9 @@ class ProxylessGrpcAcceptanceTest {
             eventually(ch, "east"::equals, 30, "the local region");
             assertEquals(Map.of("east", 200), spread(ch, 200, Map.of()));
 
+            // a second client keeps calling through every move
+            ManagedChannel watcher = m.client("geo:7070", "default", new Locality("us-east", "a", ""));
+            eventually(watcher, "east"::equals, 30, "the local region for the second client");
             AtomicBoolean run = new AtomicBoolean(true);
             AtomicInteger failures = new AtomicInteger();
             AtomicInteger hung = new AtomicInteger();
@@ -173,7 +176,7 @@ class ProxylessGrpcAcceptanceTest {
             Thread load = Thread.ofPlatform().daemon().start(() -> {
                 while (run.get()) {
                     try {
-                        seen.computeIfAbsent(MeshFixture.callWithin(ch, 3), k -> new AtomicInteger()).incrementAndGet();
+                        seen.computeIfAbsent(MeshFixture.callWithin(watcher, 3), k -> new AtomicInteger()).incrementAndGet();
                     } catch (java.util.concurrent.TimeoutException e) {
                         hung.incrementAndGet();
                     } catch (Exception e) {
