@@ -13,6 +13,10 @@ import io.meshlane.agent.stats.MetricsServer;
 import io.meshlane.agent.stats.NodeStatsReport;
 import io.meshlane.api.agent.v1.NodeIdentity;
 import io.meshlane.control.agents.AgentServer;
+import io.meshlane.control.registry.ServiceRegistry;
+import io.meshlane.control.xds.StoreConfigSource;
+import io.meshlane.control.xds.XdsOptions;
+import io.meshlane.control.xds.XdsServer;
 import io.meshlane.control.server.ControlPlane;
 import io.meshlane.control.server.ControlPlaneOptions;
 import io.meshlane.lab.bench.Bench;
@@ -43,7 +47,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code meshlane up}: the main job on one machine. mesh-control on its embedded store, a node
+ * {@code meshlane up}: the main job on one machine. mesh-control on its embedded store (with its
+ * agents endpoint and xDS server), a node
  * agent, a node lab with an accelerated and a plain namespace, a short side-by-side latency
  * comparison, then it serves until Ctrl-C and cleans everything up.
  */
@@ -59,6 +64,9 @@ public final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--agent-port", defaultValue = "15012", description = "Port agents connect to.")
     int agentPort;
+
+    @Option(names = "--xds-port", defaultValue = "15010", description = "ADS port of mesh-control.")
+    int xdsPort;
 
     @Option(names = "--metrics-port", defaultValue = "15091", description = "Port of the agent's /metrics.")
     int metricsPort;
@@ -86,6 +94,9 @@ public final class UpCommand implements Callable<Integer> {
             cleanup.push(control);
             AgentServer agents = AgentServer.start(control.store(), "127.0.0.1", agentPort);
             cleanup.push(agents);
+            XdsServer xds = XdsServer.start(new XdsOptions("127.0.0.1", xdsPort, null, null, "default"),
+                    new StoreConfigSource(control.store()), new ServiceRegistry());
+            cleanup.push(xds);
 
             out.println("meshlane up: comparing the redirection paths side by side (" + compareFor.toSeconds() + " s per mode)");
             printComparison(out, compare());
@@ -116,6 +127,7 @@ public final class UpCommand implements Callable<Integer> {
             out.println("  switch off:   kubectl --kubeconfig " + control.kubeconfig()
                     + " apply -f - <<< '{\"apiVersion\":\"meshlane.io/v1alpha1\",\"kind\":\"AccelerationPolicy\","
                     + "\"metadata\":{\"name\":\"switch-off\",\"namespace\":\"fast\"},\"spec\":{\"acceleration\":\"Disabled\"}}'");
+            out.println("  xDS (ADS):    127.0.0.1:" + xds.port() + " for sidecars and proxyless gRPC clients");
             out.println("  metrics:      http://127.0.0.1:" + metrics.port() + "/metrics");
             out.println("  agent:        meshlane agent status --node " + datapathConfig.nodeName() + " --cgroup-root "
                     + datapathConfig.cgroupRoot() + " --state-dir " + datapathConfig.stateDir());

@@ -1,6 +1,11 @@
 package io.meshlane.control.cli;
 
 import io.meshlane.control.agents.AgentServer;
+import io.meshlane.control.registry.ServiceRegistry;
+import io.meshlane.control.xds.StatusReporter;
+import io.meshlane.control.xds.StoreConfigSource;
+import io.meshlane.control.xds.XdsOptions;
+import io.meshlane.control.xds.XdsServer;
 import io.meshlane.control.server.ControlPlane;
 import io.meshlane.control.server.ControlPlaneOptions;
 import java.nio.file.Path;
@@ -33,6 +38,18 @@ public final class ControlCommand implements Callable<Integer> {
     @Option(names = "--agents-port", description = "Port node agents connect to on the listen host (default: 15012; 0 = any free one).")
     int agentsPort = AgentServer.DEFAULT_PORT;
 
+    @Option(names = "--xds-port", description = "ADS (xDS) port on the listen host (default: 15010; 0 = any free one).")
+    int xdsPort = XdsOptions.DEFAULT_PORT;
+
+    @Option(names = "--xds-tls-cert", description = "PEM certificate chain: serve ADS over TLS (with --xds-tls-key).")
+    Path xdsTlsCert;
+
+    @Option(names = "--xds-tls-key", description = "PEM private key for --xds-tls-cert.")
+    Path xdsTlsKey;
+
+    @Option(names = "--revision", description = "Serve only proxies whose namespace selects this revision (label istio.io/rev); default: default.")
+    String revision = "default";
+
     @Override
     public Integer call() throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
@@ -44,9 +61,14 @@ public final class ControlCommand implements Callable<Integer> {
     public int serveUntil(CountDownLatch stop, java.util.function.Consumer<ControlPlane> started) throws InterruptedException {
         ControlPlaneOptions options = options();
         try (ControlPlane plane = ControlPlane.start(options);
-             AgentServer agents = AgentServer.start(plane.store(), options.host(), agentsPort)) {
+             AgentServer agents = AgentServer.start(plane.store(), options.host(), agentsPort);
+             XdsServer xds = XdsServer.start(new XdsOptions(options.host(), xdsPort, xdsTlsCert, xdsTlsKey, revision),
+                     new StoreConfigSource(plane.store()), new ServiceRegistry())) {
+            new StatusReporter(plane.store()).attach(xds);
             System.out.println("meshlane control plane serving " + plane.url());
-            System.out.println("node agents connect to " + options.host() + ":" + agents.port());
+            System.out.println("node agents connect to " + options.host() + ":" + agents.port()
+                    + "; proxies and proxyless gRPC clients get xDS (ADS, revision " + revision + ") on "
+                    + options.host() + ":" + xds.port());
             System.out.println("use it with: kubectl --kubeconfig " + plane.kubeconfig() + " get namespaces");
             started.accept(plane);
             stop.await();

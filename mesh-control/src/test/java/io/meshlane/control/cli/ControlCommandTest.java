@@ -42,7 +42,7 @@ class ControlCommandTest {
 
     private static String serveOnce(Path dir, int port, java.util.function.Consumer<ControlPlane> check) throws Exception {
         ControlCommand command = new ControlCommand();
-        new CommandLine(command).parseArgs("--data-dir", dir.toString(), "--listen", "127.0.0.1:" + port, "--store", "embedded", "--agents-port", "0");
+        new CommandLine(command).parseArgs("--data-dir", dir.toString(), "--listen", "127.0.0.1:" + port, "--store", "embedded", "--agents-port", "0", "--xds-port", "0");
         CountDownLatch stop = new CountDownLatch(1);
         CompletableFuture<String> token = new CompletableFuture<>();
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
