@@ -31,7 +31,7 @@ public final class BpfException extends RuntimeException {
             case ENOENT -> "";
             case ENOSPC, E2BIG -> ": the map is full; raise its max_entries or remove stale entries";
             case EINVAL -> ": the kernel rejected the request; run `meshlane preflight` to check kernel support";
-            case ENOTSUP, EOPNOTSUPP -> ": this kernel lacks the feature; run `meshlane preflight`";
+            case EOPNOTSUPP -> ": this kernel lacks the feature; run `meshlane preflight`";
             case EBUSY -> ": another program holds an exclusive attachment on this hook";
             default -> "";
         };

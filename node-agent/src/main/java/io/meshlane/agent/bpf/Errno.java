@@ -5,8 +5,8 @@ enum Errno {
     EPERM(1, "operation not permitted"),
     ENOENT(2, "no such file or directory"),
     ESRCH(3, "no such process"),
-    EBADF(9, "bad file descriptor"),
     E2BIG(7, "argument list too long"),
+    EBADF(9, "bad file descriptor"),
     ENOMEM(12, "out of memory"),
     EACCES(13, "permission denied"),
     EFAULT(14, "bad address"),
@@ -15,7 +15,6 @@ enum Errno {
     ENOTDIR(20, "not a directory"),
     EINVAL(22, "invalid argument"),
     ENOSPC(28, "no space left (map full)"),
-    ENOTSUP(95, "operation not supported"),
     EOPNOTSUPP(95, "operation not supported"),
     UNKNOWN(-1, "unknown error");
 

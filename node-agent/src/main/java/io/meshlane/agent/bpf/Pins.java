@@ -1,7 +1,6 @@
 package io.meshlane.agent.bpf;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 /** bpffs pins: objects that outlive the process that created them. */
