@@ -66,10 +66,10 @@ public final class OrigDstRelay {
     private static void relay(ServerSocketChannel server, SocketChannel downstream, Map<String, InetSocketAddress> routes) {
         try {
             InetSocketAddress orig = originalDestination(fd(downstream));
-            String key = orig.getAddress().getHostAddress() + ":" + orig.getPort();
+            String key = hostPort(orig);
             InetSocketAddress upstreamAddress = routes.getOrDefault(key, orig);
             System.out.println("ORIGDST listen=" + ((InetSocketAddress) server.getLocalAddress()).getPort() + " orig=" + key
-                    + " upstream=" + upstreamAddress.getAddress().getHostAddress() + ":" + upstreamAddress.getPort());
+                    + " upstream=" + hostPort(upstreamAddress));
             System.out.flush();
             SocketChannel upstream = SocketChannel.open(upstreamAddress);
             Thread.ofPlatform().daemon().start(() -> pump(upstream, downstream));
@@ -106,19 +106,29 @@ public final class OrigDstRelay {
         }
     }
 
+    /** SO_ORIGINAL_DST (SOL_IP) first, then IP6T_SO_ORIGINAL_DST (SOL_IPV6), as Envoy asks. */
     static InetSocketAddress originalDestination(int fd) throws Throwable {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment addr = arena.allocate(16);
+            MemorySegment addr = arena.allocate(28);
             MemorySegment len = arena.allocate(ValueLayout.JAVA_INT);
             len.set(ValueLayout.JAVA_INT, 0, 16);
             int rc = (int) GETSOCKOPT.invokeExact(fd, 0 /* SOL_IP */, 80 /* SO_ORIGINAL_DST */, addr, len);
-            if (rc != 0) {
-                throw new IOException("getsockopt(SO_ORIGINAL_DST) failed on fd " + fd);
+            if (rc == 0) {
+                return address(addr, 4, 4);
             }
-            int port = Short.toUnsignedInt(Short.reverseBytes(addr.get(ValueLayout.JAVA_SHORT, 2)));
-            byte[] ip = addr.asSlice(4, 4).toArray(ValueLayout.JAVA_BYTE);
-            return new InetSocketAddress(InetAddress.getByAddress(ip), port);
+            len.set(ValueLayout.JAVA_INT, 0, 28);
+            rc = (int) GETSOCKOPT.invokeExact(fd, 41 /* SOL_IPV6 */, 80 /* IP6T_SO_ORIGINAL_DST */, addr, len);
+            if (rc == 0) {
+                return address(addr, 8, 16);
+            }
+            throw new IOException("getsockopt(SO_ORIGINAL_DST) and (IP6T_SO_ORIGINAL_DST) failed on fd " + fd);
         }
+    }
+
+    private static InetSocketAddress address(MemorySegment sockaddr, int offset, int length) throws IOException {
+        int port = Short.toUnsignedInt(Short.reverseBytes(sockaddr.get(ValueLayout.JAVA_SHORT, 2)));
+        byte[] ip = sockaddr.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE);
+        return new InetSocketAddress(InetAddress.getByAddress(ip), port);
     }
 
     /** The kernel fd behind a JDK socket channel (child JVMs run with --add-opens java.base/sun.nio.ch). */
@@ -126,6 +136,11 @@ public final class OrigDstRelay {
         var method = channel.getClass().getMethod("getFDVal");
         method.setAccessible(true);
         return (int) method.invoke(channel);
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     private static InetSocketAddress parse(String hostPort) {
