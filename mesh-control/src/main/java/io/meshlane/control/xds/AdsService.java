@@ -43,7 +43,7 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
     private final NodeGate gate;
     private final NackSink nackSink;
     private final AckListener ackListener;
-    final Set<Stream> streams = ConcurrentHashMap.newKeySet();
+    final Set<Stream<?>> streams = ConcurrentHashMap.newKeySet();
 
     interface NodeGate {
         /** null when the node may be served, otherwise the reason it may not. */
@@ -67,14 +67,14 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
 
     /** Pushes a change to every stream whose subscriptions it may affect. */
     void push(XdsChange change) {
-        for (Stream s : streams) {
+        for (Stream<?> s : streams) {
             s.push(change);
         }
     }
 
     /** Closes the streams of nodes the gate now refuses (e.g. their namespace moved to another revision). */
     void recheckGate() {
-        for (Stream s : streams) {
+        for (Stream<?> s : streams) {
             s.recheck();
         }
     }
@@ -100,14 +100,42 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
     }
 
     /** What both stream kinds share: node, gate, per-type state. */
-    abstract class Stream {
+    abstract class Stream<R> {
+        final ServerCallStreamObserver<R> out;
         ProxyNode node;
         final Map<String, TypeState> types = new HashMap<>();
         boolean closed;
 
+        Stream(ServerCallStreamObserver<R> out) {
+            this.out = out;
+            out.setOnCancelHandler(this::closeStream);
+        }
+
         abstract void push(XdsChange change);
 
-        abstract void fail(Status status);
+        /** The peer ended the stream (StreamObserver#onError of both stream kinds). */
+        public synchronized void onError(Throwable t) {
+            closeStream();
+        }
+
+        /** The peer half-closed: close our side too (StreamObserver#onCompleted of both stream kinds). */
+        public synchronized void onCompleted() {
+            closeStream();
+            try {
+                out.onCompleted();
+            } catch (RuntimeException ignored) {
+                // already cancelled
+            }
+        }
+
+        void fail(Status status) {
+            closeStream();
+            try {
+                out.onError(status.asRuntimeException());
+            } catch (RuntimeException ignored) {
+                // already cancelled
+            }
+        }
 
         /** Parses the node on the first request; false (and the stream is failed) if it is refused. */
         boolean accept(io.envoyproxy.envoy.config.core.v3.Node n, boolean present) {
@@ -185,12 +213,9 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
         }
     }
 
-    final class SotwStream extends Stream implements StreamObserver<DiscoveryRequest> {
-        private final ServerCallStreamObserver<DiscoveryResponse> out;
-
+    final class SotwStream extends Stream<DiscoveryResponse> implements StreamObserver<DiscoveryRequest> {
         SotwStream(ServerCallStreamObserver<DiscoveryResponse> out) {
-            this.out = out;
-            out.setOnCancelHandler(this::closeStream);
+            super(out);
         }
 
         @Override
@@ -261,38 +286,11 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
             }
         }
 
-        @Override
-        public synchronized void onError(Throwable t) {
-            closeStream();
-        }
-
-        @Override
-        public synchronized void onCompleted() {
-            closeStream();
-            try {
-                out.onCompleted();
-            } catch (RuntimeException ignored) {
-                // already cancelled
-            }
-        }
-
-        @Override
-        void fail(Status status) {
-            closeStream();
-            try {
-                out.onError(status.asRuntimeException());
-            } catch (RuntimeException ignored) {
-                // already cancelled
-            }
-        }
     }
 
-    final class DeltaStream extends Stream implements StreamObserver<DeltaDiscoveryRequest> {
-        private final ServerCallStreamObserver<DeltaDiscoveryResponse> out;
-
+    final class DeltaStream extends Stream<DeltaDiscoveryResponse> implements StreamObserver<DeltaDiscoveryRequest> {
         DeltaStream(ServerCallStreamObserver<DeltaDiscoveryResponse> out) {
-            this.out = out;
-            out.setOnCancelHandler(this::closeStream);
+            super(out);
         }
 
         @Override
@@ -395,29 +393,5 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
             }
         }
 
-        @Override
-        public synchronized void onError(Throwable t) {
-            closeStream();
-        }
-
-        @Override
-        public synchronized void onCompleted() {
-            closeStream();
-            try {
-                out.onCompleted();
-            } catch (RuntimeException ignored) {
-                // already cancelled
-            }
-        }
-
-        @Override
-        void fail(Status status) {
-            closeStream();
-            try {
-                out.onError(status.asRuntimeException());
-            } catch (RuntimeException ignored) {
-                // already cancelled
-            }
-        }
     }
 }
