@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshlane.control.crd.CrdDefinition;
 import io.meshlane.control.crd.ObjectValidation;
 import io.meshlane.control.crd.ResourceKind;
-import io.meshlane.control.store.KeyNotFoundException;
 import io.meshlane.control.store.ResourceStore;
-import io.meshlane.control.store.StoredObject;
 
 /** When a CustomResourceDefinition is deleted, the objects of its kind go with it, as in Kubernetes. */
 public final class CrdCleanup implements ResourceService.WriteListener {
@@ -25,12 +23,6 @@ public final class CrdCleanup implements ResourceService.WriteListener {
             return;
         }
         ResourceKind defined = crds.kind(object);
-        for (StoredObject o : store.list(defined.keyPrefix(), null, 0).items()) {
-            try {
-                store.delete(o.key(), 0);
-            } catch (KeyNotFoundException alreadyGone) {
-                // deleted concurrently
-            }
-        }
+        store.deleteAll(defined.keyPrefix());
     }
 }

@@ -3,9 +3,7 @@ package io.meshlane.control.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshlane.control.crd.KindRegistry;
 import io.meshlane.control.crd.ResourceKind;
-import io.meshlane.control.store.KeyNotFoundException;
 import io.meshlane.control.store.ResourceStore;
-import io.meshlane.control.store.StoredObject;
 
 /** When a namespace is deleted, its objects of every namespaced kind go with it. */
 public final class NamespaceCleanup implements ResourceService.WriteListener {
@@ -28,13 +26,7 @@ public final class NamespaceCleanup implements ResourceService.WriteListener {
             if (!k.namespaced()) {
                 continue;
             }
-            for (StoredObject o : store.list(k.keyPrefix(namespace), null, 0).items()) {
-                try {
-                    store.delete(o.key(), 0);
-                } catch (KeyNotFoundException alreadyGone) {
-                    // deleted concurrently
-                }
-            }
+            store.deleteAll(k.keyPrefix(namespace));
         }
     }
 }

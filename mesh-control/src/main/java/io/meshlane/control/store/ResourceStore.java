@@ -26,6 +26,17 @@ public interface ResourceStore extends AutoCloseable {
     /** Deletes {@code key} under the same precondition as update; returns the last value, at the delete's revision. */
     StoredObject delete(String key, long expectedModRevision);
 
+    /** Deletes every key under {@code prefix} (cascades: a namespace's or a CRD's objects); keys deleted concurrently are fine. */
+    default void deleteAll(String prefix) {
+        for (StoredObject o : list(prefix, null, 0).items()) {
+            try {
+                delete(o.key(), 0);
+            } catch (KeyNotFoundException alreadyGone) {
+                // deleted concurrently
+            }
+        }
+    }
+
     /**
      * Delivers every change under {@code prefix} with revision greater than {@code afterRevision},
      * first the history, then live changes. {@link CompactedException} if that history is gone.
