@@ -10,14 +10,13 @@ import io.meshlane.agent.pods.LabPodSource;
 import io.meshlane.agent.pods.PodFile;
 import io.meshlane.agent.policy.AccelerationRules;
 import io.meshlane.agent.service.NodeAgent;
-import io.meshlane.agent.stats.NodeStatsReport;
+import io.meshlane.agent.testnode.Await;
 import io.meshlane.agent.testnode.PodProcess;
 import io.meshlane.agent.testnode.Streams;
 import io.meshlane.agent.testnode.TestNode;
 import io.meshlane.agent.testnode.apps.EchoServer;
 import io.meshlane.agent.testnode.apps.OrigDstRelay;
 import io.meshlane.agent.testnode.apps.StreamClient;
-import io.meshlane.api.agent.v1.NodeIdentity;
 import io.meshlane.control.agents.AgentServer;
 import io.meshlane.control.server.ControlPlane;
 import io.meshlane.control.server.ControlPlaneOptions;
@@ -30,7 +29,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,10 +66,10 @@ class AccelerationPolicyEndToEndTest {
             int agentPort = agents.port();
             try (Datapath datapath = Datapath.open(node.config());
                  NodeAgent agent = new NodeAgent(datapath, new LabPodSource(podFile, Duration.ofMillis(50)), new AccelerationRules(true));
-                 ControlPlaneLink link = link(node, agent, datapath, agentPort)) {
+                 ControlPlaneLink link = agent.linkTo("127.0.0.1:" + agentPort, "local", Duration.ofMillis(500))) {
                 agent.start();
                 link.start();
-                awaitTrue(() -> datapath.registeredPods().size() == 4 && datapath.namespaces().size() == 2, WAIT);
+                Await.until(() -> datapath.registeredPods().size() == 4 && datapath.namespaces().size() == 2, WAIT);
 
                 // the test node has one network namespace: one echo server on 0.0.0.0:8080 answers for both
                 // server pods' addresses, and one relay on 127.0.0.1:15001 serves both client pods
@@ -99,13 +97,13 @@ class AccelerationPolicyEndToEndTest {
                 String out = kubectl(control, "apply", "-f", policy.toString());
                 long stored = System.nanoTime(); // kubectl returns once the object is stored
                 assertTrue(out.contains("accelerationpolicy.meshlane.io/switch-off created"), out);
-                awaitTrue(() -> Boolean.FALSE.equals(datapath.namespaces().get("team-b")), Duration.ofSeconds(1));
+                Await.until(() -> Boolean.FALSE.equals(datapath.namespaces().get("team-b")), Duration.ofSeconds(1));
                 long switched = System.nanoTime();
                 System.out.println("AccelerationPolicy stored to datapath switched: " + (switched - stored) / 1_000_000
                         + " ms (kubectl apply itself took " + (stored - started) / 1_000_000 + " ms)");
 
                 // every node's state, as kubectl shows it
-                awaitTrue(() -> agents.latestReports().containsKey(node.nodeName()), WAIT);
+                Await.until(() -> agents.latestReports().containsKey(node.nodeName()), WAIT);
                 String nodes = kubectl(control, "get", "nodeaccelerations");
                 assertTrue(nodes.contains(node.nodeName()) && nodes.contains("ACCELERATING") && nodes.contains("MODE"), nodes);
 
@@ -136,7 +134,7 @@ class AccelerationPolicyEndToEndTest {
                 ControlPlane again = ControlPlane.start(ControlPlaneOptions.defaults().withDataDir(data.resolve("control"))
                         .withListen("127.0.0.1", 0));
                 try (AgentServer agentsAgain = AgentServer.start(again.store(), "127.0.0.1", agentPort)) {
-                    awaitTrue(() -> agentsAgain.latestReports().containsKey(node.nodeName()), WAIT);
+                    Await.until(() -> agentsAgain.latestReports().containsKey(node.nodeName()), WAIT);
                     assertEquals(false, datapath.namespaces().get("team-b"));
                 } finally {
                     again.close();
@@ -151,14 +149,6 @@ class AccelerationPolicyEndToEndTest {
         return PodRecord.of(pod);
     }
 
-    private static ControlPlaneLink link(TestNode node, NodeAgent agent, Datapath datapath, int port) {
-        NodeStatsReport report = new NodeStatsReport(node.nodeName(), "local");
-        ControlPlaneLink[] self = new ControlPlaneLink[1];
-        self[0] = new ControlPlaneLink("127.0.0.1:" + port, NodeIdentity.newBuilder().setNode(node.nodeName())
-                .setCluster("local").build(), node.config().stateDir(), update -> agent.policy(update.namespaces()),
-                () -> report.build(datapath, self[0].policyVersion()), Duration.ofMillis(500));
-        return self[0];
-    }
 
     private static String kubectl(ControlPlane control, String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("kubectl", "--kubeconfig", control.kubeconfig().toString()));
@@ -167,16 +157,5 @@ class AccelerationPolicyEndToEndTest {
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
         return out;
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(5);
-        }
-        assertTrue(condition.getAsBoolean(), "condition not met within " + timeout);
     }
 }

@@ -10,8 +10,6 @@ import io.meshlane.agent.pods.PodFile;
 import io.meshlane.agent.policy.AccelerationRules;
 import io.meshlane.agent.service.NodeAgent;
 import io.meshlane.agent.stats.MetricsServer;
-import io.meshlane.agent.stats.NodeStatsReport;
-import io.meshlane.api.agent.v1.NodeIdentity;
 import io.meshlane.control.agents.AgentServer;
 import io.meshlane.control.registry.ServiceRegistry;
 import io.meshlane.control.xds.StoreConfigSource;
@@ -115,7 +113,7 @@ public final class UpCommand implements Callable<Integer> {
             agent.start();
             MetricsServer metrics = MetricsServer.start("127.0.0.1", metricsPort, datapath);
             cleanup.push(metrics);
-            ControlPlaneLink link = link(datapathConfig, agent, datapath, agents.port());
+            ControlPlaneLink link = agent.linkTo("127.0.0.1:" + agents.port(), "local", Duration.ofSeconds(2));
             cleanup.push(link);
             link.start();
             agent.awaitFirstSync(Duration.ofSeconds(10));
@@ -195,15 +193,6 @@ public final class UpCommand implements Callable<Integer> {
                 List.<InetAddress>of(pod.spec().ip()));
     }
 
-    private static ControlPlaneLink link(DatapathConfig config, NodeAgent agent, Datapath datapath, int agentPort) {
-        NodeStatsReport report = new NodeStatsReport(config.nodeName(), "local");
-        ControlPlaneLink[] self = new ControlPlaneLink[1];
-        self[0] = new ControlPlaneLink("127.0.0.1:" + agentPort,
-                NodeIdentity.newBuilder().setNode(config.nodeName()).setCluster("local").build(), config.stateDir(),
-                update -> agent.policy(update.namespaces()), () -> report.build(datapath, self[0].policyVersion()),
-                Duration.ofSeconds(2));
-        return self[0];
-    }
 
     private void closeAll(PrintStream out) {
         while (!cleanup.isEmpty()) {

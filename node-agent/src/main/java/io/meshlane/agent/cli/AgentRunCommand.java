@@ -13,8 +13,6 @@ import io.meshlane.agent.pods.PodSource;
 import io.meshlane.agent.policy.AccelerationRules;
 import io.meshlane.agent.service.NodeAgent;
 import io.meshlane.agent.stats.MetricsServer;
-import io.meshlane.agent.stats.NodeStatsReport;
-import io.meshlane.api.agent.v1.NodeIdentity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -68,7 +66,8 @@ public final class AgentRunCommand implements Callable<Integer> {
              KubernetesClient kube = podFile == null ? kubernetes() : null;
              NodeAgent agent = new NodeAgent(datapath, source(kube, config), new AccelerationRules(defaultAcceleration));
              MetricsServer metrics = MetricsServer.start(metricsHost, metricsPort, datapath);
-             ControlPlaneLink link = link(agent, datapath, config)) {
+             ControlPlaneLink link = controlPlane == null || controlPlane.isBlank() ? null
+                     : agent.linkTo(controlPlane, cluster, reportInterval)) {
             agent.start();
             if (link != null) {
                 link.start();
@@ -100,16 +99,4 @@ public final class AgentRunCommand implements Callable<Integer> {
         return new KubernetesPodSource(kube, config.nodeName(), new CgroupLayout(HostMounts.read().requireCgroup2()));
     }
 
-    private ControlPlaneLink link(NodeAgent agent, Datapath datapath, DatapathConfig config) {
-        if (controlPlane == null || controlPlane.isBlank()) {
-            return null;
-        }
-        NodeStatsReport report = new NodeStatsReport(config.nodeName(), cluster);
-        ControlPlaneLink[] self = new ControlPlaneLink[1];
-        self[0] = new ControlPlaneLink(controlPlane,
-                NodeIdentity.newBuilder().setNode(config.nodeName()).setCluster(cluster).setAgentVersion("0.1.0").build(),
-                config.stateDir(), update -> agent.policy(update.namespaces()),
-                () -> report.build(datapath, self[0].policyVersion()), reportInterval);
-        return self[0];
-    }
 }

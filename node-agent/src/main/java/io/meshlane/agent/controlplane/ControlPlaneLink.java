@@ -16,7 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -34,7 +34,7 @@ public final class ControlPlaneLink implements AutoCloseable {
     private final NodeIdentity identity;
     private final PolicyFile policyFile;
     private final Consumer<PolicyUpdate> onPolicy;
-    private final Supplier<NodeStats> stats;
+    private final Function<String, NodeStats> stats;
     private final Duration reportEvery;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("control-plane-link").factory());
@@ -45,8 +45,11 @@ public final class ControlPlaneLink implements AutoCloseable {
     private volatile String policyVersion = "";
     private volatile boolean closed;
 
+    /**
+     * @param stats builds a report, given the policy version in force (so reports say which policy they ran under)
+     */
     public ControlPlaneLink(String target, NodeIdentity identity, Path stateDir, Consumer<PolicyUpdate> onPolicy,
-                            Supplier<NodeStats> stats, Duration reportEvery) {
+                            Function<String, NodeStats> stats, Duration reportEvery) {
         this.channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
         this.identity = identity;
         this.policyFile = new PolicyFile(stateDir);
@@ -129,7 +132,7 @@ public final class ControlPlaneLink implements AutoCloseable {
 
     private void report() {
         try {
-            AgentControlGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS).reportStats(stats.get());
+            AgentControlGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS).reportStats(stats.apply(policyVersion));
             reportsSent.incrementAndGet();
         } catch (RuntimeException e) {
             reportsFailed.incrementAndGet();

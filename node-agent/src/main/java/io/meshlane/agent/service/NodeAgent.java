@@ -1,11 +1,15 @@
 package io.meshlane.agent.service;
 
+import io.meshlane.agent.controlplane.ControlPlaneLink;
 import io.meshlane.agent.datapath.Datapath;
+import io.meshlane.agent.datapath.DatapathConfig;
 import io.meshlane.agent.datapath.DatapathException;
 import io.meshlane.agent.datapath.PodRegistration;
 import io.meshlane.agent.pods.NodePods;
 import io.meshlane.agent.pods.PodSource;
 import io.meshlane.agent.policy.AccelerationRules;
+import io.meshlane.agent.stats.NodeStatsReport;
+import io.meshlane.api.agent.v1.NodeIdentity;
 
 import java.time.Duration;
 import java.util.Map;
@@ -26,6 +30,7 @@ import java.util.logging.Logger;
 public final class NodeAgent implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(NodeAgent.class.getName());
+    static final String AGENT_VERSION = "0.1.0";
 
     private final Datapath datapath;
     private final PodSource source;
@@ -66,6 +71,19 @@ public final class NodeAgent implements AutoCloseable {
 
     public Datapath datapath() {
         return datapath;
+    }
+
+    /**
+     * A link to mesh-control's agent endpoint ({@code host:port}) that feeds this agent the
+     * control plane's policy and reports this node's stats; call {@link ControlPlaneLink#start()}.
+     */
+    public ControlPlaneLink linkTo(String target, String cluster, Duration reportEvery) {
+        DatapathConfig config = datapath.config();
+        NodeStatsReport report = new NodeStatsReport(config.nodeName(), cluster);
+        NodeIdentity identity = NodeIdentity.newBuilder().setNode(config.nodeName()).setCluster(cluster)
+                .setAgentVersion(AGENT_VERSION).build();
+        return new ControlPlaneLink(target, identity, config.stateDir(), update -> policy(update.namespaces()),
+                policyVersion -> report.build(datapath, policyVersion), reportEvery);
     }
 
     private void reconcile() {

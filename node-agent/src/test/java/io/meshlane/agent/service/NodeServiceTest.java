@@ -18,7 +18,7 @@ import io.meshlane.agent.pods.CgroupLayout;
 import io.meshlane.agent.pods.KubernetesPodSource;
 import io.meshlane.agent.policy.AccelerationRules;
 import io.meshlane.agent.stats.MetricsServer;
-import io.meshlane.agent.stats.NodeStatsReport;
+import io.meshlane.agent.testnode.Await;
 import io.meshlane.agent.testnode.PodProcess;
 import io.meshlane.agent.testnode.Streams;
 import io.meshlane.agent.testnode.TestNode;
@@ -27,7 +27,6 @@ import io.meshlane.agent.testnode.apps.OrigDstRelay;
 import io.meshlane.agent.testnode.apps.StreamClient;
 import io.meshlane.api.agent.v1.Acceleration;
 import io.meshlane.api.agent.v1.NamespacePolicy;
-import io.meshlane.api.agent.v1.NodeIdentity;
 import io.meshlane.api.agent.v1.NodePolicy;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +38,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -77,10 +75,10 @@ class NodeServiceTest {
                  MetricsServer metrics = MetricsServer.start("127.0.0.1", 0, datapath)) {
                 long t0 = System.nanoTime();
                 agent.start();
-                ControlPlaneLink link = link(control.target(), node, agent, datapath);
+                ControlPlaneLink link = agent.linkTo(control.target(), "test", Duration.ofMillis(300));
                 link.start();
                 assertTrue(agent.awaitFirstSync(WAIT));
-                awaitTrue(() -> datapath.registeredPods().size() == 2 && Boolean.TRUE.equals(datapath.namespaces().get(NS)), WAIT);
+                Await.until(() -> datapath.registeredPods().size() == 2 && Boolean.TRUE.equals(datapath.namespaces().get(NS)), WAIT);
                 System.out.println("agent start to first pods accelerated: " + (System.nanoTime() - t0) / 1_000_000 + " ms");
 
                 node.start("echo", podB, 1000, EchoServer.class, "8080").awaitPrefix("LISTENING", WAIT);
@@ -102,7 +100,7 @@ class NodeServiceTest {
                     ns.getMetadata().getLabels().put("meshlane.io/acceleration", "disabled");
                     return ns;
                 });
-                awaitTrue(() -> Boolean.FALSE.equals(datapath.namespaces().get(NS)), Duration.ofSeconds(1));
+                Await.until(() -> Boolean.FALSE.equals(datapath.namespaces().get(NS)), Duration.ofSeconds(1));
                 System.out.println("label change to datapath: " + (System.nanoTime() - labelled) / 1_000_000 + " ms");
                 assertNotRedirected(node, container, datapath);
 
@@ -112,13 +110,13 @@ class NodeServiceTest {
                     ns.getMetadata().getLabels().remove("meshlane.io/acceleration");
                     return ns;
                 });
-                awaitTrue(() -> "v1".equals(link.policyVersion()), WAIT);
+                Await.until(() -> "v1".equals(link.policyVersion()), WAIT);
                 Thread.sleep(300);
                 assertEquals(false, datapath.namespaces().get(NS));
 
                 long pushed = System.nanoTime();
                 control.push(policy("v2", Acceleration.ENABLED));
-                awaitTrue(() -> Boolean.TRUE.equals(datapath.namespaces().get(NS)), Duration.ofSeconds(1));
+                Await.until(() -> Boolean.TRUE.equals(datapath.namespaces().get(NS)), Duration.ofSeconds(1));
                 System.out.println("policy push to datapath: " + (System.nanoTime() - pushed) / 1_000_000 + " ms");
 
                 // garbage from the control plane is rejected; the last good policy stays
@@ -126,12 +124,12 @@ class NodeServiceTest {
                         .setNamespace("Not_A_Namespace!").setAcceleration(Acceleration.DISABLED)).build());
                 control.push(NodePolicy.newBuilder().setVersion("bad2").addNamespaces(NamespacePolicy.newBuilder()
                         .setNamespace(NS).setAccelerationValue(7)).build());
-                awaitTrue(() -> link.rejectedPolicies() == 2, WAIT);
+                Await.until(() -> link.rejectedPolicies() == 2, WAIT);
                 assertEquals("v2", link.policyVersion());
                 assertEquals(true, datapath.namespaces().get(NS));
 
                 // stats reach the control plane, per namespace and per pod
-                awaitTrue(() -> control.reports().stream().anyMatch(r -> r.getPodsCount() == 2), WAIT);
+                Await.until(() -> control.reports().stream().anyMatch(r -> r.getPodsCount() == 2), WAIT);
                 var report = control.reports().getLast();
                 assertEquals("ACCELERATING", report.getMode());
                 assertTrue(report.getTotals().getValuesOrThrow("connect_redirected_outbound") >= 1);
@@ -146,12 +144,12 @@ class NodeServiceTest {
                 assertEquals(before, datapath.namespaces());
                 assertEquals(1, datapath.counters().minus(counters).get(Counter.CONNECT_REDIRECTED_OUTBOUND));
                 long failed = link.reportsFailed();
-                awaitTrue(() -> link.reportsFailed() > failed, WAIT);
+                Await.until(() -> link.reportsFailed() > failed, WAIT);
 
                 // it comes back on the same port: the link reconnects and reports resume
                 try (FakeControlPlane again = new FakeControlPlane(control.port())) {
                     again.push(policy("v3", Acceleration.ENABLED));
-                    awaitTrue(() -> "v3".equals(link.policyVersion()) && !again.reports().isEmpty(), WAIT);
+                    Await.until(() -> "v3".equals(link.policyVersion()) && !again.reports().isEmpty(), WAIT);
                 }
 
                 // /metrics: per-pod series, gone once the pod is
@@ -159,7 +157,7 @@ class NodeServiceTest {
                 assertTrue(scraped.contains("meshlane_connect_redirected_outbound_total{namespace=\"shop\",pod=\"client\"}"), scraped);
                 assertTrue(scraped.contains("meshlane_namespace_accelerated{namespace=\"shop\"} 1"), scraped);
                 client.pods().inNamespace(NS).withName("client").delete();
-                awaitTrue(() -> datapath.registeredPods().size() == 1, WAIT);
+                Await.until(() -> datapath.registeredPods().size() == 1, WAIT);
                 assertFalse(scrape(metrics.port()).contains("pod=\"client\""), "a deleted pod's series disappear");
 
                 java.nio.file.Files.deleteIfExists(pause);
@@ -180,14 +178,6 @@ class NodeServiceTest {
         assertEquals(0, d.get(Counter.SOCKETS_INSERTED), d::toString);
     }
 
-    private static ControlPlaneLink link(String target, TestNode node, NodeAgent agent, Datapath datapath) {
-        NodeStatsReport report = new NodeStatsReport(node.nodeName(), "test");
-        ControlPlaneLink[] self = new ControlPlaneLink[1];
-        self[0] = new ControlPlaneLink(target, NodeIdentity.newBuilder().setNode(node.nodeName()).build(),
-                node.config().stateDir(), update -> agent.policy(update.namespaces()),
-                () -> report.build(datapath, self[0].policyVersion()), Duration.ofMillis(300));
-        return self[0];
-    }
 
     private static NodePolicy policy(String version, Acceleration acceleration) {
         return NodePolicy.newBuilder().setVersion(version).addNamespaces(NamespacePolicy.newBuilder().setNamespace(NS)
@@ -209,16 +199,5 @@ class NodeServiceTest {
     private static String scrape(int port) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    static void awaitTrue(BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(10);
-        }
-        assertTrue(condition.getAsBoolean(), "condition not met within " + timeout);
     }
 }
