@@ -1,0 +1,4 @@
+package io.meshlane.control.telemetry.signals;
+
+/** OpenTelemetry's span kinds. */
+public enum SpanKind { INTERNAL, SERVER, CLIENT, PRODUCER, CONSUMER, UNSPECIFIED }
