@@ -37,7 +37,6 @@ final class Aggregates {
     private final AtomicInteger alive = new AtomicInteger();
     private final AtomicInteger overflowAlive = new AtomicInteger();
     private final LongAdder bytes = new LongAdder();
-    private final LongAdder capped = new LongAdder();
     private final LongAdder evictedCells = new LongAdder();
 
     Aggregates(Duration slotWidth, int maxSeries) {
@@ -95,9 +94,6 @@ final class Aggregates {
                 shard.lock.unlock();
             }
             bytes.add(delta);
-            if (folded) {
-                capped.increment();
-            }
             return folded;
         }
     }
@@ -152,10 +148,10 @@ final class Aggregates {
         return Math.max(freed, 1);
     }
 
-    /** Totals of every key of {@code kinds} over the slots starting in [from, to). */
+    /** Totals of every key of {@code kinds} over the slots starting in [from, to] (data stamped "now" counts). */
     AggregateSnapshot snapshot(Instant from, Instant to, Set<SeriesKind> kinds) {
         long fromSlot = Math.floorDiv(from.toEpochMilli() + slotMillis - 1, slotMillis);
-        long toSlot = Math.floorDiv(to.toEpochMilli() - 1, slotMillis);
+        long toSlot = Math.floorDiv(to.toEpochMilli(), slotMillis);
         LatencyHistogram.Accumulator acc = new LatencyHistogram.Accumulator();
         List<SeriesTotals> out = new ArrayList<>();
         for (Shard shard : shards) {
@@ -262,10 +258,6 @@ final class Aggregates {
 
     int alive() {
         return alive.get() + overflowAlive.get();
-    }
-
-    long capped() {
-        return capped.sum();
     }
 
     long evictedCells() {

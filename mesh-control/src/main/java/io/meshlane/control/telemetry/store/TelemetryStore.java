@@ -47,6 +47,7 @@ public final class TelemetryStore implements AutoCloseable {
     private final ReentrantLock evicting = new ReentrantLock();
     private final LongAdder accepted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
+    private final LongAdder capped = new LongAdder();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public TelemetryStore(TelemetryConfig config, Clock clock) {
@@ -135,6 +136,7 @@ public final class TelemetryStore implements AutoCloseable {
         }
         accepted.add(tally.accepted);
         rejected.add(tally.rejected);
+        capped.add(tally.capped);
         enforceBudget();
         return new IngestOutcome(tally.accepted, tally.rejected, tally.capped, tally.first == null ? "" : tally.first);
     }
@@ -305,7 +307,10 @@ public final class TelemetryStore implements AutoCloseable {
         }
     }
 
-    /** Totals of every aggregate key over [from, to) (from rounds up to a slot boundary). */
+    /**
+     * Totals of every aggregate key over the slots starting in [from, to] ({@code from} rounds up
+     * to a slot boundary, which the snapshot's from reports, so rates divide by the covered time).
+     */
     public AggregateSnapshot snapshot(Instant from, Instant to) {
         return snapshot(from, to, ALL_KINDS);
     }
@@ -371,7 +376,7 @@ public final class TelemetryStore implements AutoCloseable {
         long lg = logs.bytes();
         return new TelemetryStatus(agg + tr + lg, config.memoryBudgetBytes(), agg, aggregateBudget, tr, traceBudget, lg,
                 logBudget, aggregates.evictedCells(), traces.evicted(), logs.evicted(), aggregates.alive(),
-                config.maxSeries(), aggregates.capped(), traces.traces(), traces.spans(), logs.count(), accepted.sum(),
+                config.maxSeries(), capped.sum(), traces.traces(), traces.spans(), logs.count(), accepted.sum(),
                 rejected.sum());
     }
 
