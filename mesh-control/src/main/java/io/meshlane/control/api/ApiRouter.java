@@ -26,6 +26,7 @@ public final class ApiRouter {
     private final ScheduledExecutorService timer;
     private final long bookmarkMillis;
     private volatile String serverAddress = "127.0.0.1:6443";
+    private final java.util.Map<String, MountedRoutes> mounts = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ApiRouter(AccessPolicy access, KindRegistry registry, ResourceService resources, ScheduledExecutorService timer, long bookmarkMillis) {
         this.access = access;
@@ -36,6 +37,11 @@ public final class ApiRouter {
         this.openApi = new OpenApiDocs(registry);
         this.timer = timer;
         this.bookmarkMillis = bookmarkMillis;
+    }
+
+    /** Serves every path whose first segment is {@code segment} (after authentication) with {@code routes}. */
+    public void mount(String segment, MountedRoutes routes) {
+        mounts.put(segment, routes);
     }
 
     public void serverAddress(String address) {
@@ -63,6 +69,10 @@ public final class ApiRouter {
             throw ApiError.tooLarge(r.body().length, MAX_BODY_BYTES);
         }
         String[] s = path.substring(1).split("/");
+        MountedRoutes mounted = mounts.get(s[0]);
+        if (mounted != null) {
+            return mounted.handle(r, who, path);
+        }
         if (path.equals("/version")) {
             return ApiResponse.json(200, Json.object().put("major", "1").put("minor", "32").put("gitVersion", "v1.32.0-meshlane")
                     .put("platform", "linux/amd64"));

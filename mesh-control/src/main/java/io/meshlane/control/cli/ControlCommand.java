@@ -8,6 +8,7 @@ import io.meshlane.control.xds.XdsOptions;
 import io.meshlane.control.xds.XdsServer;
 import io.meshlane.control.server.ControlPlane;
 import io.meshlane.control.server.ControlPlaneOptions;
+import io.meshlane.control.telemetry.TelemetryOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -50,6 +51,36 @@ public final class ControlCommand implements Callable<Integer> {
     @Option(names = "--revision", description = "Serve only proxies whose namespace selects this revision (label istio.io/rev); default: default.")
     String revision = "default";
 
+    @Option(names = "--cluster", description = "This control plane's cluster name: labels telemetry without a cluster of its own and names it in federated views (default: local).")
+    String cluster = "local";
+
+    @Option(names = "--otlp-grpc-port", description = "OTLP/gRPC receiver port on the listen host (default: 4317; 0 = any free one; -1 = off).")
+    int otlpGrpcPort = TelemetryOptions.DEFAULT_OTLP_GRPC_PORT;
+
+    @Option(names = "--otlp-http-port", description = "OTLP/HTTP receiver port on the listen host (default: 4318; 0 = any free one; -1 = off).")
+    int otlpHttpPort = TelemetryOptions.DEFAULT_OTLP_HTTP_PORT;
+
+    @Option(names = "--telemetry-memory", description = "Memory budget for all telemetry (aggregates, traces, logs), e.g. 256Mi or 2Gi (default: 256Mi). The oldest data goes first when it is reached.")
+    String telemetryMemory = "256Mi";
+
+    @Option(names = "--telemetry-max-series", description = "Most distinct aggregate series kept; more are folded into an overflow series and counted (default: 20000).")
+    int maxSeries = 20_000;
+
+    @Option(names = "--federate", description = "Kubeconfig of a peer control plane whose telemetry joins this one's views (repeatable).")
+    List<Path> peers = List.of();
+
+    @Option(names = "--scrape", description = "Prometheus endpoint to scrape for Istio metrics, e.g. http://10.0.0.5:15020/stats/prometheus (repeatable).")
+    List<java.net.URI> scrapeTargets = List.of();
+
+    @Option(names = "--scrape-interval", description = "How often to scrape --scrape targets, e.g. 15s (default: 15s).")
+    String scrapeInterval = "15s";
+
+    @Option(names = "--otlp-forward", description = "host:port of an OTLP/gRPC collector to forward every accepted OTLP batch to.")
+    String otlpForward;
+
+    @Option(names = "--remote-write", description = "Prometheus remote-write URL to push the aggregated RED metrics to, e.g. http://prometheus:9090/api/v1/write.")
+    java.net.URI remoteWrite;
+
     @Override
     public Integer call() throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
@@ -90,7 +121,8 @@ public final class ControlCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--listen port must be a number, e.g. 127.0.0.1:6443, not \"" + listen + "\"");
         }
-        ControlPlaneOptions options = ControlPlaneOptions.defaults().withDataDir(dataDir).withListen(host, port);
+        ControlPlaneOptions options = ControlPlaneOptions.defaults().withDataDir(dataDir).withListen(host, port)
+                .withTelemetry(telemetryOptions());
         if (store == Store.etcd) {
             if (etcdEndpoints.isEmpty()) {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
@@ -99,5 +131,16 @@ public final class ControlCommand implements Callable<Integer> {
             options = options.withEtcd(etcdEndpoints);
         }
         return options;
+    }
+
+    private TelemetryOptions telemetryOptions() {
+        try {
+            return TelemetryOptions.defaults().withCluster(cluster).withPorts(otlpGrpcPort, otlpHttpPort)
+                    .withBudget(Quantities.bytes(telemetryMemory, "--telemetry-memory"), maxSeries)
+                    .withPeers(peers).withScrape(scrapeTargets, Quantities.duration(scrapeInterval, "--scrape-interval"))
+                    .withExport(otlpForward, remoteWrite);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
+        }
     }
 }
