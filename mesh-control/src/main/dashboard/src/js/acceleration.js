@@ -44,6 +44,6 @@ export function namespacesTable(namespaces, onToggle) {
         return button;
       },
     },
-    { title: 'Source', value: ns => ns.source ?? '' },
+    { title: 'Source', value: ns => (ns.overriddenBy ? `${ns.source} (overrides the switch)` : ns.source ?? '') },
   ], namespaces, { id: 'namespaces', rowId: ns => ns.name, caption: 'Namespace acceleration', empty: 'No namespaces.' });
 }
