@@ -29,22 +29,22 @@ export class LatencyChart {
     this.root.dataset.points = 0;
   }
 
-  render(series) {
+  /** key names the service the points belong to (the chart is rebuilt when it changes). */
+  render(key, series) {
     const points = series.points ?? [];
-    this.root.dataset.service = series.service;
     this.root.dataset.points = points.length;
     if (!points.length) {
-      this.clear(`No requests to ${series.service} in this window.`);
+      this.clear(`No requests to ${key.split('/').pop()} in this window.`);
       return;
     }
     const data = [points.map(p => p.t / 1000), ...SERIES.map(s => points.map(p => p[s.key] ?? null))];
-    if (this.chart && this.service === series.service) {
+    if (this.chart && this.service === key) {
       this.chart.setData(data);
       return;
     }
     this.chart?.destroy();
     this.root.replaceChildren();
-    this.service = series.service;
+    this.service = key;
     this.chart = new uPlot({
       ...this.size(),
       title: undefined,

@@ -60,7 +60,7 @@ function refreshServices() {
 function renderStats() {
   const n = state.selected;
   const row = n && state.services.find(s => s.cluster === n.cluster && s.namespace === n.namespace && s.service === n.name);
-  $('service-stats').replaceChildren(...serviceStats(row));
+  $('service-stats').replaceChildren(...serviceStats(row).filter(Boolean));
 }
 
 function refreshSeries() {
@@ -68,7 +68,7 @@ function refreshSeries() {
   if (!node) return Promise.resolve();
   return panel('latency', async () => {
     const series = await api.series(node, state.window);
-    if (state.selected === node) chart.render(series);
+    if (state.selected === node) chart.render(node.id, series);
   });
 }
 

@@ -46,11 +46,16 @@ export class TopologyView {
 
     const xs = nodes.map(n => n.x);
     const ys = nodes.map(n => n.y);
-    const minX = Math.min(...xs) - PADDING;
-    const minY = Math.min(...ys) - PADDING;
-    const width = Math.max(...xs) - minX + PADDING;
-    const height = Math.max(...ys) - minY + PADDING;
-    this.root.setAttribute('viewBox', `${minX} ${minY} ${Math.max(width, 300)} ${Math.max(height, 200)}`);
+    // Scale a small graph up at most 1.5x (text would grow past legibility otherwise): the view is at least
+    // two thirds of the element, centred on the layout; large graphs shrink to fit.
+    const box = this.root.getBoundingClientRect();
+    const layoutWidth = Math.max(...xs) - Math.min(...xs) + 2 * PADDING;
+    const layoutHeight = Math.max(...ys) - Math.min(...ys) + 2 * PADDING;
+    const width = Math.max(layoutWidth, (box.width || 450) / 1.5);
+    const height = Math.max(layoutHeight, (box.height || 300) / 1.5);
+    const midX = (Math.max(...xs) + Math.min(...xs)) / 2;
+    const midY = (Math.max(...ys) + Math.min(...ys)) / 2;
+    this.root.setAttribute('viewBox', `${midX - width / 2} ${midY - height / 2} ${width} ${height}`);
     this.root.setAttribute('preserveAspectRatio', 'xMidYMid meet');
 
     const defs = svg('defs', null,
@@ -73,7 +78,7 @@ export class TopologyView {
     });
     const links = edges.filter(e => e.source !== e.target).map(e => ({ source: e.source, target: e.target }));
     const simulation = forceSimulation(nodes)
-      .force('link', forceLink(links).id(n => n.id).distance(170).strength(0.6))
+      .force('link', forceLink(links).id(n => n.id).distance(230).strength(0.6))
       .force('charge', forceManyBody().strength(-900))
       .force('collide', forceCollide(n => radius(n) + 30))
       .force('x', forceX(0).strength(0.04))
@@ -111,8 +116,8 @@ export class TopologyView {
       const cx = (x1 + x2) / 2 - uy * length * 0.12;
       const cy = (y1 + y2) / 2 + ux * length * 0.12;
       d = `M${x1},${y1} Q${cx},${cy} ${x2},${y2}`;
-      lx = 0.25 * x1 + 0.5 * cx + 0.25 * x2;
-      ly = 0.25 * y1 + 0.5 * cy + 0.25 * y2;
+      lx = 0.25 * x1 + 0.5 * cx + 0.25 * x2 - uy * 8;
+      ly = 0.25 * y1 + 0.5 * cy + 0.25 * y2 + ux * 8 + 4;
     }
     return svg('g', {
       class: `edge ${h}`, 'data-id': e.id, 'data-source': e.source, 'data-target': e.target,
@@ -121,7 +126,7 @@ export class TopologyView {
     svg('title', { text: `${e.source} → ${e.target}\n${e.requests ?? 0} requests, ${e.errors ?? 0} errors\n`
       + `p50 ${ms(e.p50Ms)} · p95 ${ms(e.p95Ms)} · p99 ${ms(e.p99Ms)} · max ${ms(e.maxMs)}` }),
     svg('path', { d, class: 'line', 'marker-end': `url(#arrow-${h})` }),
-    svg('text', { x: lx, y: ly - 6, class: 'edge-label', 'text-anchor': 'middle', text: label }));
+    svg('text', { x: lx, y: ly, class: 'edge-label', 'text-anchor': 'middle', text: label }));
   }
 
   node(n, multiCluster) {

@@ -20,7 +20,7 @@ export function waterfall(trace) {
   const multiCluster = new Set(trace.spans.map(s => s.cluster).filter(Boolean)).size > 1;
   const ticks = [0, 0.25, 0.5, 0.75, 1].map(f => el('span', { class: 'tick', text: ms(total * f) }));
   const rows = trace.spans.map(s => {
-    const bar = el('div', { class: `bar ${s.error ? 'bad' : 'ok'}` });
+    const bar = el('div', { class: `span-bar ${s.error ? 'bad' : 'ok'}` });
     bar.style.left = `${(100 * s.offsetMs) / total}%`;
     bar.style.width = `${Math.max(0.3, (100 * s.durationMs) / total)}%`;
     const name = el('div', { class: 'span-name' },
