@@ -27,6 +27,7 @@ public final class ApiRouter {
     private final long bookmarkMillis;
     private volatile String serverAddress = "127.0.0.1:6443";
     private final java.util.Map<String, MountedRoutes> mounts = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile SelfAuthenticatingRoutes dashboard;
 
     public ApiRouter(AccessPolicy access, KindRegistry registry, ResourceService resources, ScheduledExecutorService timer, long bookmarkMillis) {
         this.access = access;
@@ -44,6 +45,11 @@ public final class ApiRouter {
         mounts.put(segment, routes);
     }
 
+    /** Serves the dashboard's pages (which authenticate by cookie or sign-in link themselves) with {@code pages}. */
+    public void dashboard(SelfAuthenticatingRoutes pages) {
+        this.dashboard = pages;
+    }
+
     public void serverAddress(String address) {
         this.serverAddress = address;
     }
@@ -59,6 +65,9 @@ public final class ApiRouter {
     }
 
     private ApiResponse route(ApiRequest r) {
+        if (dashboard != null && dashboard.serves(r.path())) {
+            return dashboard.handle(r);
+        }
         String path = r.path().length() > 1 && r.path().endsWith("/") ? r.path().substring(0, r.path().length() - 1) : r.path();
         if (path.equals("/healthz") || path.equals("/livez") || path.equals("/readyz")) {
             return new ApiResponse(200, "ok".getBytes(), null, List.of());

@@ -3,6 +3,7 @@ package io.meshlane.control.server;
 import io.meshlane.control.api.ApiRequest;
 import io.meshlane.control.api.ApiResponse;
 import io.meshlane.control.api.ApiRouter;
+import io.meshlane.control.dashboard.SessionCookie;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -77,6 +78,19 @@ public class ApiController {
         return answer(request, body);
     }
 
+    /**
+     * The Authorization header, or else the dashboard's session cookie standing for one: the
+     * browser cannot add a header to a page load, and the cookie keeps the token out of scripts.
+     */
+    private static String authorization(HttpRequest<?> request) {
+        String header = request.getHeaders().get("Authorization");
+        if (header != null) {
+            return header;
+        }
+        return request.getCookies().findCookie(SessionCookie.NAME)
+                .flatMap(c -> SessionCookie.authorization(c.getValue())).orElse(null);
+    }
+
     private HttpResponse<?> answer(HttpRequest<?> request, byte[] body) {
         Map<String, String> query = new LinkedHashMap<>();
         request.getParameters().forEach((k, v) -> query.put(k, v.isEmpty() ? "" : v.getFirst()));
@@ -85,11 +99,12 @@ public class ApiController {
                 .map(java.security.cert.X509Certificate.class::cast).orElse(null);
         ApiRequest api = new ApiRequest(request.getMethodName(), request.getPath(), query,
                 request.getHeaders().get("Content-Type"), request.getHeaders().get("Accept"),
-                request.getHeaders().get("Authorization"), body, certificate,
+                authorization(request), body, certificate,
                 request.getHeaders().get("X-Remote-User"), request.getHeaders().getAll("X-Remote-Group"));
         ApiResponse response = router.handle(api);
         MutableHttpResponse<Object> http = HttpResponse.status(io.micronaut.http.HttpStatus.valueOf(response.code()));
-        http.contentType(MediaType.APPLICATION_JSON_TYPE);
+        http.contentType(response.contentType());
+        response.headers().forEach(http::header);
         for (String warning : response.warnings()) {
             http.header("Warning", "299 - \"" + warning.replace("\"", "\\\"") + "\"");
         }

@@ -7,6 +7,7 @@ import io.meshlane.control.api.Json;
 import io.meshlane.control.api.NamespaceCleanup;
 import io.meshlane.control.api.ResourceService;
 import io.meshlane.control.crd.BuiltinKinds;
+import io.meshlane.control.dashboard.DashboardPages;
 import io.meshlane.control.crd.CelRuleEngine;
 import io.meshlane.control.crd.CrdDefinition;
 import io.meshlane.control.crd.CrdSync;
@@ -102,6 +103,7 @@ public final class ControlPlane implements AutoCloseable {
             ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("watch-timer").unstarted(r));
             AccessPolicy access = AccessPolicy.load(dataDir, token);
             ApiRouter router = new ApiRouter(access, registry, resources, timer, options.bookmarkMillis());
+            router.dashboard(new DashboardPages(access));
             int port = options.port() == 0 ? freePort() : options.port();
             ApplicationContext context = startServer(options.host(), port, tls, access, dataDir, router);
             String address = (options.host().contains(":") ? "[" + options.host() + "]" : options.host()) + ":" + port;
@@ -182,6 +184,11 @@ public final class ControlPlane implements AutoCloseable {
 
     public String url() {
         return url;
+    }
+
+    /** The link that signs a browser in to the dashboard (it contains the admin token: print it only to the operator). */
+    public String dashboardUrl() {
+        return url + "/dashboard/?token=" + token.value();
     }
 
     public Path kubeconfig() {

@@ -1,0 +1,188 @@
+package io.meshlane.control.dashboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meshlane.control.server.ControlPlane;
+import io.meshlane.control.server.ControlPlaneOptions;
+import io.meshlane.control.telemetry.TelemetryOptions;
+import io.meshlane.control.testing.ApiClient;
+import io.meshlane.control.testing.TempDirs;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in Debian's headless Chromium against a real control plane fed over OTLP/HTTP:
+ * the graph shows the chain's services and calls, the top-N table and the latency chart render,
+ * a slow failing trace is found and opens as a waterfall of its spans, and the namespace switch
+ * writes the AccelerationPolicy that kubectl sees. Screenshots go to target/dashboard-*.png.
+ */
+class DashboardBrowserTest {
+
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final String CLUSTER = "c1";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static String id(String service) {
+        return CLUSTER + "/" + BookinfoTraces.NAMESPACE + "/" + service;
+    }
+
+    @Test
+    void showsTheMeshAndSwitchesAcceleration() throws Exception {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            fail("the dashboard's browser test needs Debian's chromium and chromium-driver (" + CHROMIUM + ", " + CHROMEDRIVER
+                    + "): run `./meshlane test`, which installs them");
+        }
+        Path dataDir = Files.createTempDirectory("meshlane-dashboard");
+        int otlpPort = freePort();
+        ControlPlane plane = ControlPlane.start(ControlPlaneOptions.defaults().withDataDir(dataDir).withListen("127.0.0.1", 0)
+                .withTelemetry(TelemetryOptions.defaults().withCluster(CLUSTER).withPorts(TelemetryOptions.OFF, otlpPort)));
+        WebDriver driver = null;
+        try {
+            ApiClient api = new ApiClient(plane.url(), plane.caCertificate(), plane.token());
+            HttpResponse<String> ns = api.send("POST", "/api/v1/namespaces", "application/json",
+                    "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"bookinfo\"}}".getBytes(StandardCharsets.UTF_8));
+            assertEquals(201, ns.statusCode(), ns.body());
+
+            BookinfoTraces traces = new BookinfoTraces();
+            for (int i = 0; i < 40; i++) {
+                traces.request(2_000L * i + 500, 20 + (i % 5), false);
+            }
+            String slow = traces.request(1_000, 900, true);
+            traces.send("http://127.0.0.1:" + otlpPort, plane.token());
+
+            driver = chrome(dataDir);
+            WebDriverWait wait = new WebDriverWait(driver, WAIT);
+            driver.get(plane.dashboardUrl());
+            wait.until(ExpectedConditions.urlToBe(plane.url() + "/dashboard/"));
+
+            // the graph: a node per service of the chain, an edge per call
+            for (String service : BookinfoTraces.CHAIN) {
+                wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("svg#topology g.node[data-id='" + id(service) + "']")));
+            }
+            for (int hop = 0; hop + 1 < BookinfoTraces.CHAIN.size(); hop++) {
+                String edge = id(BookinfoTraces.CHAIN.get(hop)) + "->" + id(BookinfoTraces.CHAIN.get(hop + 1));
+                WebElement e = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("svg#topology g.edge[data-id='" + edge + "']")));
+                assertTrue(Double.parseDouble(e.getDomAttribute("data-rps")) > 0, edge + " carries no rate");
+                assertTrue(e.getText().contains("p99") || e.findElement(By.cssSelector("text.edge-label")).getText().contains("p99"), edge);
+            }
+            assertEquals(BookinfoTraces.CHAIN.size() - 1, driver.findElements(By.cssSelector("svg#topology g.edge")).size(),
+                    "exactly the chain's calls are edges");
+
+            // top-N: the slowest service by p99 is the one whose server span covers the slow request
+            WebElement slowest = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#top-latency tbody tr")));
+            assertEquals(id("productpage"), slowest.getDomAttribute("data-id"), slowest.getText());
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#top-errors tbody tr[data-id='" + id("ratings") + "']")));
+
+            // latency chart of a service chosen in the graph
+            driver.findElement(By.cssSelector("svg#topology g.node[data-id='" + id("reviews") + "']")).click();
+            wait.until(d -> id("reviews").equals(d.findElement(By.id("latency-chart")).getDomAttribute("data-service"))
+                    && Integer.parseInt(d.findElement(By.id("latency-chart")).getDomAttribute("data-points")) > 0);
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#latency-chart .uplot canvas")));
+            assertEquals("true", driver.findElement(By.cssSelector("g.node[data-id='" + id("reviews") + "']")).getDomAttribute("aria-pressed"));
+            screenshot(driver, "overview");
+
+            // trace search: the slow failing request, and only it, opens as a waterfall
+            WebElement service = driver.findElement(By.id("trace-service"));
+            service.clear();
+            service.sendKeys("ratings");
+            WebElement min = driver.findElement(By.id("trace-min"));
+            min.clear();
+            min.sendKeys("500");
+            driver.findElement(By.id("trace-errors")).click();
+            driver.findElement(By.cssSelector("#trace-search button[type=submit]")).click();
+            WebElement row = wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("#trace-table tbody tr[data-id='" + slow + "']")));
+            assertEquals(1, driver.findElements(By.cssSelector("#trace-table tbody tr")).size(), "only the slow failing trace matches");
+            row.click();
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#waterfall [data-trace-id='" + slow + "']")));
+            List<WebElement> spans = driver.findElements(By.cssSelector("#waterfall .span[data-span-id]"));
+            assertEquals(traces.spansPerTrace(), spans.size(), "a waterfall row per span");
+            assertEquals(List.of("loadgen", "productpage", "productpage", "reviews", "reviews", "ratings"),
+                    spans.stream().map(s -> s.getDomAttribute("data-service")).toList(), "spans ordered by start");
+            assertFalse(driver.findElements(By.cssSelector("#waterfall .span-bar.bad")).isEmpty(), "the failing spans are marked");
+            screenshot(driver, "trace");
+
+            // the namespace switch writes the AccelerationPolicy that kubectl shows
+            By bookinfo = By.cssSelector("button.switch[data-namespace='bookinfo']");
+            WebElement toggle = wait.until(ExpectedConditions.elementToBeClickable(bookinfo));
+            assertEquals("false", toggle.getDomAttribute("aria-checked"));
+            toggle.click();
+            wait.until(d -> "true".equals(d.findElement(bookinfo).getDomAttribute("aria-checked")));
+            HttpResponse<String> policies = api.get("/apis/meshlane.io/v1alpha1/namespaces/bookinfo/accelerationpolicies");
+            assertEquals(200, policies.statusCode(), policies.body());
+            JsonNode items = JSON.readTree(policies.body()).path("items");
+            assertEquals(1, items.size(), policies.body());
+            assertEquals("Enabled", items.get(0).path("spec").path("acceleration").asText(), policies.body());
+
+            assertFalse(driver.findElement(By.id("error-banner")).isDisplayed(),
+                    "no API call failed: " + driver.findElement(By.id("error-banner")).getText());
+            screenshot(driver, "namespaces");
+        } catch (RuntimeException | AssertionError e) {
+            if (driver != null) {
+                screenshot(driver, "failure");
+            }
+            throw e;
+        } finally {
+            try {
+                if (driver != null) {
+                    driver.quit();
+                }
+            } finally {
+                plane.close();
+                TempDirs.delete(dataDir);
+            }
+        }
+    }
+
+    static WebDriver chrome(Path dataDir) throws Exception {
+        // the Debian driver, so that Selenium Manager never downloads one
+        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+        Path profile = Files.createDirectories(Path.of("target", "chromium-profile-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--ignore-certificate-errors",
+                "--window-size=1500,1300", "--user-data-dir=" + profile.toAbsolutePath());
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+
+    static void screenshot(WebDriver driver, String name) {
+        try {
+            Path shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
+            Files.copy(shot, Path.of("target", "dashboard-" + name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        } catch (Exception e) {
+            System.err.println("could not save the dashboard-" + name + " screenshot: " + e);
+        }
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
