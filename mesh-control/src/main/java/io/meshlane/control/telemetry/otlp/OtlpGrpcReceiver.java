@@ -1,0 +1,187 @@
+package io.meshlane.control.telemetry.otlp;
+
+import com.google.protobuf.ExtensionRegistryLite;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * OTLP/gRPC: the Trace, Metrics and Logs services. Requests arrive as raw bytes and are parsed here, so
+ * that an undecodable request is answered INVALID_ARGUMENT with the parser's reason (grpc-java's own
+ * marshaller would answer INTERNAL). Oversized messages get grpc-java's RESOURCE_EXHAUSTED.
+ */
+final class OtlpGrpcReceiver implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(OtlpGrpcReceiver.class.getName());
+    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    };
+
+    private final Server server;
+    private final OtlpIngest ingest;
+
+    private OtlpGrpcReceiver(Server server, OtlpIngest ingest) {
+        this.server = server;
+        this.ingest = ingest;
+    }
+
+    static OtlpGrpcReceiver start(OtlpReceiverOptions options, OtlpIngest ingest) {
+        ServerServiceDefinition traces = service(TraceServiceGrpc.SERVICE_NAME, TraceServiceGrpc.getExportMethod(),
+                ExportTraceServiceResponse.getDefaultInstance(), ingest, ExportTraceServiceRequest::parseFrom, r -> {
+                    OtlpIngest.Result res = ingest.traces(r);
+                    ExportTraceServiceResponse.Builder b = ExportTraceServiceResponse.newBuilder();
+                    if (res.rejected() > 0 || !res.message().isEmpty()) {
+                        b.setPartialSuccess(ExportTracePartialSuccess.newBuilder().setRejectedSpans(res.rejected()).setErrorMessage(res.message()));
+                    }
+                    return b.build();
+                });
+        ServerServiceDefinition metrics = service(MetricsServiceGrpc.SERVICE_NAME, MetricsServiceGrpc.getExportMethod(),
+                ExportMetricsServiceResponse.getDefaultInstance(), ingest, ExportMetricsServiceRequest::parseFrom, r -> {
+                    OtlpIngest.Result res = ingest.metrics(r);
+                    ExportMetricsServiceResponse.Builder b = ExportMetricsServiceResponse.newBuilder();
+                    if (res.rejected() > 0 || !res.message().isEmpty()) {
+                        b.setPartialSuccess(ExportMetricsPartialSuccess.newBuilder().setRejectedDataPoints(res.rejected())
+                                .setErrorMessage(res.message()));
+                    }
+                    return b.build();
+                });
+        ServerServiceDefinition logs = service(LogsServiceGrpc.SERVICE_NAME, LogsServiceGrpc.getExportMethod(),
+                ExportLogsServiceResponse.getDefaultInstance(), ingest, ExportLogsServiceRequest::parseFrom, r -> {
+                    OtlpIngest.Result res = ingest.logs(r);
+                    ExportLogsServiceResponse.Builder b = ExportLogsServiceResponse.newBuilder();
+                    if (res.rejected() > 0 || !res.message().isEmpty()) {
+                        b.setPartialSuccess(ExportLogsPartialSuccess.newBuilder().setRejectedLogRecords(res.rejected()).setErrorMessage(res.message()));
+                    }
+                    return b.build();
+                });
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), options.grpcPort()),
+                        InsecureServerCredentials.create())
+                .maxInboundMessageSize(options.maxMessageBytes())
+                .permitKeepAliveTime(5, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true);
+        ServerInterceptor auth = new BearerAuth(options.token());
+        for (ServerServiceDefinition s : new ServerServiceDefinition[] {traces, metrics, logs}) {
+            builder.addService(options.authRequired() ? ServerInterceptors.intercept(s, auth) : s);
+        }
+        try {
+            Server server = builder.build().start();
+            LOG.info("OTLP/gRPC receiving on " + options.host() + ":" + server.getPort());
+            return new OtlpGrpcReceiver(server, ingest);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot receive OTLP/gRPC on " + options.host() + ":" + options.grpcPort() + ": "
+                    + e.getMessage() + " (choose another port, or -1 to turn OTLP/gRPC off)", e);
+        }
+    }
+
+    int port() {
+        return server.getPort();
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+    }
+
+    private interface Parser<Q> {
+        Q parse(byte[] bytes, ExtensionRegistryLite registry) throws InvalidProtocolBufferException;
+    }
+
+    private static <Q, R extends Message> ServerServiceDefinition service(String serviceName, MethodDescriptor<Q, R> method,
+                                                                         R responseDefault, OtlpIngest ingest, Parser<Q> parser,
+                                                                         Function<Q, R> handle) {
+        MethodDescriptor<byte[], R> raw = method.toBuilder(BYTES, ProtoUtils.marshaller(responseDefault)).build();
+        ServerCallHandler<byte[], R> handler = ServerCalls.asyncUnaryCall((byte[] bytes, StreamObserver<R> out) -> {
+            Q request;
+            try {
+                request = parser.parse(bytes, ExtensionRegistryLite.getEmptyRegistry());
+            } catch (InvalidProtocolBufferException e) {
+                ingest.malformed();
+                out.onError(Status.INVALID_ARGUMENT.withDescription("cannot decode the " + serviceName + " request ("
+                        + bytes.length + " bytes) as OTLP protobuf: " + e.getMessage()).asRuntimeException());
+                return;
+            }
+            try {
+                out.onNext(handle.apply(request));
+                out.onCompleted();
+            } catch (SinkOverloadedException e) {
+                ingest.refused();
+                out.onError(Status.UNAVAILABLE.withDescription("telemetry ingest is overloaded, retry later: " + e.getMessage())
+                        .asRuntimeException());
+            } catch (RuntimeException e) {
+                ingest.failed();
+                LOG.log(Level.WARNING, "storing an OTLP " + serviceName + " batch failed", e);
+                out.onError(Status.INTERNAL.withDescription("storing the batch failed: " + e).asRuntimeException());
+            }
+        });
+        return ServerServiceDefinition.builder(serviceName).addMethod(raw, handler).build();
+    }
+
+    /** Refuses calls without "authorization: Bearer &lt;token&gt;". */
+    private record BearerAuth(String token) implements ServerInterceptor {
+        @Override
+        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            String given = headers.get(AUTHORIZATION);
+            if (given == null || !BearerToken.matches(given, token)) {
+                call.close(Status.UNAUTHENTICATED.withDescription(given == null ? "missing authorization: Bearer <token> metadata"
+                        : "the bearer token is not valid for this control plane"), new Metadata());
+                return new ServerCall.Listener<>() {
+                };
+            }
+            return next.startCall(call, headers);
+        }
+    }
+}

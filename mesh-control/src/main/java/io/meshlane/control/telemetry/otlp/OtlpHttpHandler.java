@@ -1,0 +1,185 @@
+package io.meshlane.control.telemetry.otlp;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** Routes one aggregated OTLP/HTTP request: checks path, method, token and content type, then decodes and ingests off the event loop. */
+final class OtlpHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger LOG = Logger.getLogger(OtlpHttpHandler.class.getName());
+
+    private final OtlpReceiverOptions options;
+    private final OtlpIngest ingest;
+    private final ExecutorService workers;
+
+    OtlpHttpHandler(OtlpReceiverOptions options, OtlpIngest ingest, ExecutorService workers) {
+        this.options = options;
+        this.ingest = ingest;
+        this.workers = workers;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (request.decoderResult().isFailure()) {
+            ingest.malformed();
+            send(ctx, OtlpHttpResponses.error(HttpResponseStatus.BAD_REQUEST, contentType,
+                    "cannot decode the HTTP request: " + request.decoderResult().cause()), false);
+            return;
+        }
+        String path = request.uri();
+        int q = path.indexOf('?');
+        path = q < 0 ? path : path.substring(0, q);
+        if (!path.equals("/v1/traces") && !path.equals("/v1/metrics") && !path.equals("/v1/logs")) {
+            send(ctx, OtlpHttpResponses.error(HttpResponseStatus.NOT_FOUND, contentType,
+                    "no OTLP endpoint at " + path + "; use /v1/traces, /v1/metrics or /v1/logs"), keepAlive);
+            return;
+        }
+        if (!request.method().equals(HttpMethod.POST)) {
+            FullHttpResponse r = OtlpHttpResponses.error(HttpResponseStatus.METHOD_NOT_ALLOWED, contentType,
+                    request.method() + " is not allowed on " + path + "; OTLP/HTTP uses POST");
+            r.headers().set(HttpHeaderNames.ALLOW, "POST");
+            send(ctx, r, keepAlive);
+            return;
+        }
+        if (options.authRequired() && !BearerToken.matches(request.headers().get(HttpHeaderNames.AUTHORIZATION), options.token())) {
+            send(ctx, OtlpHttpResponses.error(HttpResponseStatus.UNAUTHORIZED, contentType,
+                    request.headers().contains(HttpHeaderNames.AUTHORIZATION) ? "the bearer token is not valid for this control plane"
+                            : "missing Authorization: Bearer <token> header"), keepAlive);
+            return;
+        }
+        String media = OtlpHttpResponses.mediaType(contentType);
+        if (!media.equals(OtlpHttpResponses.PROTOBUF) && !media.equals(OtlpHttpResponses.JSON)) {
+            send(ctx, OtlpHttpResponses.error(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, contentType,
+                    "unsupported Content-Type '" + contentType + "'; send application/x-protobuf or application/json"), keepAlive);
+            return;
+        }
+        byte[] body = ByteBufUtil.getBytes(request.content());
+        String endpoint = path;
+        try {
+            workers.execute(() -> send(ctx, handle(endpoint, media, body), keepAlive));
+        } catch (RejectedExecutionException e) {
+            ingest.refused();
+            FullHttpResponse r = OtlpHttpResponses.error(HttpResponseStatus.SERVICE_UNAVAILABLE, contentType,
+                    "telemetry ingest is overloaded, retry later");
+            r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+            send(ctx, r, keepAlive);
+        }
+    }
+
+    private FullHttpResponse handle(String path, String contentType, byte[] body) {
+        boolean json = OtlpHttpResponses.isJson(contentType);
+        try {
+            Message response = switch (path) {
+                case "/v1/traces" -> {
+                    OtlpIngest.Result r = ingest.traces(parse(ExportTraceServiceRequest.newBuilder(), body, json));
+                    ExportTraceServiceResponse.Builder b = ExportTraceServiceResponse.newBuilder();
+                    if (r.rejected() > 0 || !r.message().isEmpty()) {
+                        b.setPartialSuccess(ExportTracePartialSuccess.newBuilder().setRejectedSpans(r.rejected()).setErrorMessage(r.message()));
+                    }
+                    yield b.build();
+                }
+                case "/v1/metrics" -> {
+                    OtlpIngest.Result r = ingest.metrics(parse(ExportMetricsServiceRequest.newBuilder(), body, json));
+                    ExportMetricsServiceResponse.Builder b = ExportMetricsServiceResponse.newBuilder();
+                    if (r.rejected() > 0 || !r.message().isEmpty()) {
+                        b.setPartialSuccess(ExportMetricsPartialSuccess.newBuilder().setRejectedDataPoints(r.rejected()).setErrorMessage(r.message()));
+                    }
+                    yield b.build();
+                }
+                default -> {
+                    OtlpIngest.Result r = ingest.logs(parse(ExportLogsServiceRequest.newBuilder(), body, json));
+                    ExportLogsServiceResponse.Builder b = ExportLogsServiceResponse.newBuilder();
+                    if (r.rejected() > 0 || !r.message().isEmpty()) {
+                        b.setPartialSuccess(ExportLogsPartialSuccess.newBuilder().setRejectedLogRecords(r.rejected()).setErrorMessage(r.message()));
+                    }
+                    yield b.build();
+                }
+            };
+            return OtlpHttpResponses.ok(contentType, response);
+        } catch (MalformedBody e) {
+            ingest.malformed();
+            return OtlpHttpResponses.error(HttpResponseStatus.BAD_REQUEST, contentType, e.getMessage());
+        } catch (SinkOverloadedException e) {
+            ingest.refused();
+            FullHttpResponse r = OtlpHttpResponses.error(HttpResponseStatus.SERVICE_UNAVAILABLE, contentType,
+                    "telemetry ingest is overloaded, retry later: " + e.getMessage());
+            r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+            return r;
+        } catch (RuntimeException e) {
+            ingest.failed();
+            LOG.log(Level.WARNING, "storing an OTLP/HTTP batch from " + path + " failed", e);
+            return OtlpHttpResponses.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, contentType, "storing the batch failed: " + e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <M extends Message> M parse(Message.Builder builder, byte[] body, boolean json) {
+        if (json) {
+            try {
+                OtlpJson.merge(body, builder);
+            } catch (IllegalArgumentException e) {
+                throw new MalformedBody("cannot decode the OTLP/JSON body (" + body.length + " bytes): " + e.getMessage());
+            }
+        } else {
+            try {
+                builder.mergeFrom(body);
+            } catch (InvalidProtocolBufferException e) {
+                throw new MalformedBody("cannot decode the OTLP protobuf body (" + body.length + " bytes): " + e.getMessage()
+                        + " (is the Content-Type right?)");
+            }
+        }
+        return (M) builder.build();
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        HttpUtil.setKeepAlive(response, keepAlive);
+        var f = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException) {
+            // e.g. a body that claims gzip but is not
+            ingest.malformed();
+            send(ctx, OtlpHttpResponses.error(HttpResponseStatus.BAD_REQUEST, "",
+                    "cannot decode the request body: " + cause.getMessage()), false);
+            return;
+        }
+        LOG.log(Level.FINE, "OTLP/HTTP connection failed", cause);
+        ctx.close();
+    }
+
+    private static final class MalformedBody extends RuntimeException {
+        MalformedBody(String message) {
+            super(message);
+        }
+    }
+}
