@@ -25,6 +25,7 @@ import io.meshlane.control.store.EtcdStore;
 import io.meshlane.control.store.KeyExistsException;
 import io.meshlane.control.store.ResourceStore;
 import io.meshlane.control.store.SqliteStore;
+import io.meshlane.control.telemetry.Telemetry;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
@@ -53,9 +54,10 @@ public final class ControlPlane implements AutoCloseable {
     private final Path kubeconfig;
     private final Token token;
     private final TlsMaterial tls;
+    private final Telemetry telemetry;
 
     private ControlPlane(ResourceStore store, CrdSync crdSync, ScheduledExecutorService timer, ApplicationContext context,
-                         String url, Path kubeconfig, Token token, TlsMaterial tls) {
+                         String url, Path kubeconfig, Token token, TlsMaterial tls, Telemetry telemetry) {
         this.store = store;
         this.crdSync = crdSync;
         this.timer = timer;
@@ -64,6 +66,7 @@ public final class ControlPlane implements AutoCloseable {
         this.kubeconfig = kubeconfig;
         this.token = token;
         this.tls = tls;
+        this.telemetry = telemetry;
     }
 
     public static ControlPlane start(ControlPlaneOptions options) {
@@ -79,6 +82,7 @@ public final class ControlPlane implements AutoCloseable {
         ResourceStore store = options.store() == StoreKind.ETCD
                 ? new EtcdStore(options.etcdEndpoints())
                 : SqliteStore.open(dataDir.resolve("store"));
+        Telemetry telemetry = null;
         try {
             CelRuleEngine cel = new CelRuleEngine();
             CrdDefinition crds = new CrdDefinition(new StructuralSchemaCheck(cel));
@@ -104,14 +108,19 @@ public final class ControlPlane implements AutoCloseable {
             AccessPolicy access = AccessPolicy.load(dataDir, token);
             ApiRouter router = new ApiRouter(access, registry, resources, timer, options.bookmarkMillis());
             router.dashboard(new DashboardPages(access));
+            telemetry = Telemetry.start(options.telemetry(), options.host(), access, resources, registry);
+            router.mount("telemetry", telemetry.routes());
             int port = options.port() == 0 ? freePort() : options.port();
             ApplicationContext context = startServer(options.host(), port, tls, access, dataDir, router);
             String address = (options.host().contains(":") ? "[" + options.host() + "]" : options.host()) + ":" + port;
             router.serverAddress(address);
             String url = "https://" + address;
             Path kubeconfig = Kubeconfig.write(dataDir, url, tls, token);
-            return new ControlPlane(store, crdSync, timer, context, url, kubeconfig, token, tls);
+            return new ControlPlane(store, crdSync, timer, context, url, kubeconfig, token, tls, telemetry);
         } catch (RuntimeException e) {
+            if (telemetry != null) {
+                telemetry.close();
+            }
             store.close();
             throw e;
         }
@@ -207,6 +216,10 @@ public final class ControlPlane implements AutoCloseable {
         return store;
     }
 
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
     public int port() {
         return context.getBean(EmbeddedServer.class).getPort();
     }
@@ -214,6 +227,7 @@ public final class ControlPlane implements AutoCloseable {
     @Override
     public void close() {
         try {
+            telemetry.close();
             context.close();
         } finally {
             crdSync.close();
