@@ -101,6 +101,7 @@ public final class ControlCommand implements Callable<Integer> {
                     + "; proxies and proxyless gRPC clients get xDS (ADS, revision " + revision + ") on "
                     + options.host() + ":" + xds.port());
             System.out.println("use it with: kubectl --kubeconfig " + plane.kubeconfig() + " get namespaces");
+            System.out.println(TelemetryBanner.lines(plane));
             started.accept(plane);
             stop.await();
         }
