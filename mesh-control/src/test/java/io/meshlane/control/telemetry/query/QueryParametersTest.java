@@ -43,6 +43,10 @@ class QueryParametersTest {
         assertEquals(true, t.errorOnly());
         assertEquals(20, t.limit());
         assertEquals(NOW.minus(Duration.ofHours(1)), t.from());
+        assertEquals(java.util.Set.of(io.meshlane.control.telemetry.store.SeriesKind.SERVICE,
+                io.meshlane.control.telemetry.store.SeriesKind.EDGE),
+                QueryParameters.snapshot(Map.of("kinds", "service,edge"), NOW).kinds());
+        assertEquals(5, QueryParameters.snapshot(Map.of(), NOW).kinds().size());
         LogQuery l = QueryParameters.logs(Map.of("q", "timeout", "severity", "ERROR"), NOW);
         assertEquals(100, l.limit());
         assertEquals("timeout", l.text());
@@ -70,6 +74,8 @@ class QueryParametersTest {
                 () -> QueryParameters.logs(Map.of("limit", "100000"), NOW));
         fails("unknown parameter 'sevrity' for /telemetry/v1/logs; allowed: limit, namespace, q, scope, service, severity, traceId, window",
                 () -> QueryParameters.logs(Map.of("sevrity", "ERROR"), NOW));
+        fails("parameter 'kinds' must be a comma-separated list of service, workload, edge, workload_edge, endpoint; got 'edges'",
+                () -> QueryParameters.snapshot(Map.of("kinds", "edges"), NOW));
         fails("parameter 'scope' must be 'local' or 'all', got 'galaxy'",
                 () -> QueryParameters.services(Map.of("scope", "galaxy"), NOW));
     }
