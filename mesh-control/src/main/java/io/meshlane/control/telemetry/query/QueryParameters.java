@@ -1,9 +1,11 @@
 package io.meshlane.control.telemetry.query;
 
 import io.meshlane.control.telemetry.store.LogQuery;
+import io.meshlane.control.telemetry.store.SeriesKind;
 import io.meshlane.control.telemetry.store.TraceQuery;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,9 +50,26 @@ public final class QueryParameters {
         return window(params, now, "5m");
     }
 
-    public static Window snapshot(Map<String, String> params, Instant now) {
-        allow(params, "snapshot", "window");
-        return window(params, now, "5m");
+    /** What a federation peer asks for: a window and, optionally, only some kinds (kinds=service,edge). */
+    public record SnapshotRequest(Window window, Set<SeriesKind> kinds) {
+    }
+
+    public static SnapshotRequest snapshot(Map<String, String> params, Instant now) {
+        allow(params, "snapshot", "window", "kinds");
+        Set<SeriesKind> kinds = EnumSet.allOf(SeriesKind.class);
+        String raw = params.get("kinds");
+        if (raw != null) {
+            kinds = EnumSet.noneOf(SeriesKind.class);
+            for (String part : raw.split(",")) {
+                try {
+                    kinds.add(SeriesKind.valueOf(part.trim().toUpperCase(java.util.Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("parameter 'kinds' must be a comma-separated list of "
+                            + "service, workload, edge, workload_edge, endpoint; got '" + raw + "'");
+                }
+            }
+        }
+        return new SnapshotRequest(window(params, now, "5m"), kinds);
     }
 
     public static TopologyRequest topology(Map<String, String> params, Instant now) {

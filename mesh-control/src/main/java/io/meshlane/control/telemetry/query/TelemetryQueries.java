@@ -155,12 +155,15 @@ public final class TelemetryQueries {
         return doc;
     }
 
-    /** GET /telemetry/v1/traces: several clusters' results merged, newest first, at most {@code limit}. */
+    /**
+     * GET /telemetry/v1/traces: several clusters' results merged, newest first, at most
+     * {@code limit}; parts of one trace seen by several clusters become one row.
+     */
     public static ObjectNode traces(List<List<TraceSummary>> results, int limit) {
         Map<String, TraceSummary> unique = new HashMap<>();
         for (List<TraceSummary> list : results) {
             for (TraceSummary t : list) {
-                unique.merge(t.traceId() + "/" + t.cluster(), t, (a, b) -> a.spanCount() >= b.spanCount() ? a : b);
+                unique.merge(t.traceId(), t, TelemetryQueries::joinParts);
             }
         }
         List<TraceSummary> merged = new ArrayList<>(unique.values());
@@ -182,6 +185,21 @@ public final class TelemetryQueries {
             t.services().forEach(services::add);
         }
         return doc;
+    }
+
+    /**
+     * One trace that crossed clusters: each cluster saw a part. The part that starts first holds
+     * the root, so its cluster and root name the trace; counts add, services join in start order.
+     */
+    private static TraceSummary joinParts(TraceSummary a, TraceSummary b) {
+        TraceSummary first = a.startEpochNanos() <= b.startEpochNanos() ? a : b;
+        TraceSummary second = first == a ? b : a;
+        long end = Math.max(a.startEpochNanos() + a.durationNanos(), b.startEpochNanos() + b.durationNanos());
+        java.util.LinkedHashSet<String> services = new java.util.LinkedHashSet<>(first.services());
+        services.addAll(second.services());
+        return new TraceSummary(first.traceId(), first.cluster(), first.rootService(), first.rootName(),
+                first.startEpochNanos(), end - first.startEpochNanos(), a.spanCount() + b.spanCount(),
+                a.error() || b.error(), List.copyOf(services));
     }
 
     /** Reads a peer's /traces document back into summaries, for {@link #traces(List, int)}. */

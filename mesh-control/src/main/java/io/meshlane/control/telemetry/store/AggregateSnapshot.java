@@ -66,6 +66,7 @@ public record AggregateSnapshot(Instant from, Instant to, List<SeriesTotals> ser
         root.put("from", from.toString());
         root.put("to", to.toString());
         ArrayNode rows = root.putArray("series");
+        LatencyHistogram.Encoder encoder = new LatencyHistogram.Encoder();
         for (SeriesTotals t : series) {
             ObjectNode row = rows.addObject();
             SeriesKey k = t.key();
@@ -85,7 +86,7 @@ public record AggregateSnapshot(Instant from, Instant to, List<SeriesTotals> ser
             row.put("sentBytes", t.sentBytes());
             row.put("receivedBytes", t.receivedBytes());
             row.put("maxMicros", t.latency().maxMicros());
-            row.put("latency", t.latency().encode());
+            row.put("latency", encoder.encode(t.latency()));
         }
         return root;
     }

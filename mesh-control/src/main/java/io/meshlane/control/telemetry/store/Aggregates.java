@@ -93,7 +93,9 @@ final class Aggregates {
             } finally {
                 shard.lock.unlock();
             }
-            bytes.add(delta);
+            if (delta != 0) {
+                bytes.add(delta);
+            }
             return folded;
         }
     }
