@@ -19,10 +19,14 @@ import io.meshlane.control.telemetry.query.TelemetryQueries;
 import io.meshlane.control.telemetry.signals.LogRecord;
 import io.meshlane.control.telemetry.signals.SpanRecord;
 import io.meshlane.control.telemetry.store.AggregateSnapshot;
+import io.meshlane.control.telemetry.store.SeriesKind;
 import io.meshlane.control.telemetry.store.TelemetryStore;
 import io.meshlane.control.telemetry.store.TraceSummary;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,20 +78,23 @@ public final class TelemetryRoutes implements MountedRoutes {
             }
             Instant now = store.clock().instant();
             ObjectNode body = switch (s.length == 1 ? s[0] : s[0] + "/") {
-                case "services" -> withPeers(local, query, (merged, w) -> TelemetryQueries.services(merged, w),
+                case "services" -> withPeers(local, EnumSet.of(SeriesKind.SERVICE), TelemetryQueries::services,
                         QueryParameters.services(query, now));
                 case "topology" -> {
                     QueryParameters.TopologyRequest t = QueryParameters.topology(query, now);
-                    yield withPeers(local, query, (merged, w) -> TelemetryQueries.topology(merged, w, t.byWorkload()), t.window());
+                    yield withPeers(local, t.byWorkload() ? EnumSet.of(SeriesKind.WORKLOAD, SeriesKind.WORKLOAD_EDGE)
+                                    : EnumSet.of(SeriesKind.SERVICE, SeriesKind.EDGE),
+                            (merged, w) -> TelemetryQueries.topology(merged, w, t.byWorkload()), t.window());
                 }
                 case "top" -> {
                     QueryParameters.TopRequest t = QueryParameters.top(query, now);
-                    yield withPeers(local, query, (merged, w) -> TelemetryQueries.top(merged, t), t.window());
+                    yield withPeers(local, EnumSet.of(t.of() == QueryParameters.TopOf.ENDPOINTS ? SeriesKind.ENDPOINT : SeriesKind.SERVICE),
+                            (merged, w) -> TelemetryQueries.top(merged, t), t.window());
                 }
                 case "series" -> series(query, now, local);
                 case "snapshot" -> {
-                    QueryParameters.Window w = QueryParameters.snapshot(query, now);
-                    yield store.snapshot(w.from(), w.to()).toJson();
+                    QueryParameters.SnapshotRequest r = QueryParameters.snapshot(query, now);
+                    yield store.snapshot(r.window().from(), r.window().to(), r.kinds()).toJson();
                 }
                 case "traces" -> traces(query, now, local);
                 case "traces/" -> trace(s, query, local);
@@ -108,12 +115,13 @@ public final class TelemetryRoutes implements MountedRoutes {
     }
 
     /** Renders the local snapshot merged with every answering peer's; peers that failed are listed. */
-    private ObjectNode withPeers(boolean local, Map<String, String> query, Render render, QueryParameters.Window window) {
+    private ObjectNode withPeers(boolean local, Set<SeriesKind> kinds, Render render, QueryParameters.Window window) {
         List<AggregateSnapshot> snapshots = new ArrayList<>();
-        snapshots.add(store.snapshot(window.from(), window.to()));
+        snapshots.add(store.snapshot(window.from(), window.to(), kinds));
         List<PeerAnswer> failed = new ArrayList<>();
         if (!local) {
-            for (PeerAnswer a : federation.ask(PREFIX + "snapshot", Map.of("window", window.label()))) {
+            String kindList = kinds.stream().map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).collect(Collectors.joining(","));
+            for (PeerAnswer a : federation.ask(PREFIX + "snapshot", Map.of("window", window.label(), "kinds", kindList))) {
                 if (a.ok()) {
                     snapshots.add(AggregateSnapshot.fromJson(a.document()));
                 } else {
@@ -242,7 +250,7 @@ public final class TelemetryRoutes implements MountedRoutes {
         out.put("cluster", store.config().localCluster());
         out.set("export", exportStatus.get());
         ArrayNode peers = out.putArray("peers");
-        for (PeerAnswer a : federation.ask(PREFIX + "snapshot", Map.of("window", "1m"))) {
+        for (PeerAnswer a : federation.ask(PREFIX + "snapshot", Map.of("window", "10s", "kinds", "service"))) {
             peers.addObject().put("name", a.peer()).put("ok", a.ok()).put("error", a.error());
         }
         return out;

@@ -1,0 +1,23 @@
+package io.meshlane.control.cli;
+
+import io.meshlane.control.server.ControlPlane;
+import io.meshlane.control.telemetry.Telemetry;
+
+/** What an operator needs to send telemetry to a running control plane and to look at it. */
+public final class TelemetryBanner {
+
+    private TelemetryBanner() {
+    }
+
+    public static String lines(ControlPlane plane) {
+        Telemetry t = plane.telemetry();
+        String host = plane.url().substring("https://".length(), plane.url().lastIndexOf(':'));
+        StringBuilder out = new StringBuilder();
+        out.append("telemetry in: OTLP/gRPC ").append(t.otlpGrpcPort() < 0 ? "off" : host + ":" + t.otlpGrpcPort())
+                .append(", OTLP/HTTP ").append(t.otlpHttpPort() < 0 ? "off" : "http://" + host + ":" + t.otlpHttpPort())
+                .append(" (cluster ").append(t.store().config().localCluster()).append(")\n");
+        out.append("dashboard (signs this browser in; keep the link private): ").append(plane.dashboardUrl()).append('\n');
+        out.append("telemetry API: ").append(plane.url()).append("/telemetry/v1/topology (bearer token from the kubeconfig)");
+        return out.toString();
+    }
+}
