@@ -48,20 +48,6 @@ public record BenchOptions(List<PodMode> modes, int rate, Duration duration, Lis
 
     /** "10s", "500ms", "2m" or plain seconds. */
     public static Duration parseDuration(String text) {
-        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
-        try {
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            }
-            if (t.endsWith("s")) {
-                return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
-            }
-            if (t.endsWith("m")) {
-                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);
-            }
-            return Duration.ofMillis(Math.round(Double.parseDouble(t) * 1000));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration (use e.g. 10s, 500ms, 2m)");
-        }
+        return io.meshlane.lab.spec.Durations.parse(text);
     }
 }
