@@ -25,9 +25,12 @@ import java.util.concurrent.locks.LockSupport;
  * the earlier ones, and its latency counts from that due time (as wrk2 does), so a stall shows up
  * in the percentiles instead of silently lowering the rate. Each request is a CLIENT span (the
  * root of its trace) with traceparent injected, so the caller → entry service edge exists.
+ * {@value #WARMUP_REQUESTS} sequential requests (traced, not measured) precede the run.
  */
 public final class HttpLoadClient implements AutoCloseable {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** Unmeasured requests first: a fresh JVM's first requests (class loading, JIT, connect) are not the path's latency. */
+    static final int WARMUP_REQUESTS = 10;
 
     private final OpenTelemetry otel;
     private final Tracer tracer;
@@ -47,6 +50,10 @@ public final class HttpLoadClient implements AutoCloseable {
         }
         Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         AtomicLong errors = new AtomicLong();
+        for (int i = 0; i < WARMUP_REQUESTS; i++) {
+            send(url, peerService, System.nanoTime(), new Histogram(TimeUnit.SECONDS.toNanos(60), 3), new AtomicLong())
+                    .orTimeout(REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS).exceptionally(t -> null).join();
+        }
         long total = Math.max(1, duration.toNanos() * rate / 1_000_000_000L);
         long interval = 1_000_000_000L / rate;
         CompletableFuture<?>[] pending = new CompletableFuture<?>[(int) total];

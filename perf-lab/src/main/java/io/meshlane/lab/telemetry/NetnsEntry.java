@@ -11,9 +11,11 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * Moves the calling thread (only it: a network namespace is a per-task attribute) into a named
- * network namespace with libc's {@code setns}, through the FFM API. Sockets the thread creates
- * afterwards belong to that namespace; the process's other threads stay where they were.
+ * Creates sockets in another network namespace: a short-lived platform thread enters the named
+ * namespace with libc's {@code setns} (through the FFM API; a network namespace is a per-task
+ * attribute, so only that thread moves), creates what it is asked to, and ends. Sockets keep
+ * the namespace they were created in. The thread must end rather than linger, because every
+ * thread it started (e.g. the carriers of virtual threads) would inherit its namespace.
  */
 final class NetnsEntry {
     private static final int O_RDONLY = 0;
@@ -43,8 +45,29 @@ final class NetnsEntry {
         return linker.defaultLookup().find(name).orElseThrow(() -> new IllegalStateException("libc has no " + name));
     }
 
+    /** Runs {@code action} on a fresh platform thread inside /run/netns/{@code name} and returns its result. */
+    static <T> T inside(String name, java.util.concurrent.Callable<T> action) throws Exception {
+        Object[] result = new Object[1];
+        Exception[] failure = new Exception[1];
+        Thread t = Thread.ofPlatform().name("netns-" + name).start(() -> {
+            try {
+                enter(name);
+                result[0] = action.call();
+            } catch (Exception e) {
+                failure[0] = e;
+            }
+        });
+        t.join();
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        @SuppressWarnings("unchecked")
+        T value = (T) result[0];
+        return value;
+    }
+
     /** Enters /run/netns/{@code name} on the calling (platform) thread. */
-    static void enter(String name) {
+    private static void enter(String name) {
         if (Thread.currentThread().isVirtual()) {
             throw new IllegalStateException("setns on a virtual thread would move its carrier; use a platform thread");
         }

@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * How lab pods reach an OTLP receiver on the host's loopback. Pods live in network namespaces
  * whose only link is the node namespace's bridge, so the host's 127.0.0.1 is out of their reach.
- * The gateway is one host process: its accept thread enters the node namespace and listens on the
- * bridge address (10.244.0.1:&lt;port&gt;), and every accepted connection is spliced to the
- * receiver through a socket created by an ordinary thread, i.e. in the host namespace. No
+ * The gateway is one host process whose listening socket is created inside the node namespace
+ * (on the bridge address 10.244.0.1:&lt;port&gt;, see {@link NetnsEntry}); every accepted
+ * connection is spliced to the receiver through a socket created in the host namespace. No
  * interface, route or address is added to the host; traffic is loopback on one side and the
  * lab's own bridge on the other. The lab starts it in its cgroup, so {@code lab down} ends it.
  *
@@ -42,19 +42,14 @@ public final class TelemetryGateway {
         if (netns == null || listen == null || upstream == null) {
             throw new IllegalArgumentException("--netns, --listen and --upstream are required");
         }
-        InetSocketAddress target = upstream;
-        PrintStream out = System.out;
-        String ns = netns;
         InetSocketAddress bind = listen;
-        Thread acceptor = new Thread(() -> serve(ns, bind, target, out), "gateway-accept");
-        acceptor.start();
-        acceptor.join();
+        ServerSocketChannel server = NetnsEntry.inside(netns, () -> ServerSocketChannel.open().bind(bind, 256));
+        serve(server, netns, listen, upstream, System.out);
     }
 
-    private static void serve(String netns, InetSocketAddress listen, InetSocketAddress upstream, PrintStream out) {
-        NetnsEntry.enter(netns);
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(listen, 256);
+    private static void serve(ServerSocketChannel server, String netns, InetSocketAddress listen,
+                              InetSocketAddress upstream, PrintStream out) {
+        try (server) {
             out.println("READY gateway netns=" + netns + " listen=" + listen + " upstream=" + upstream);
             out.flush();
             while (true) {
@@ -67,7 +62,7 @@ public final class TelemetryGateway {
         }
     }
 
-    /** Runs on a virtual thread: its carrier never entered the node namespace, so the upstream is the host's. */
+    /** Runs on a virtual thread; no thread of this process is in the node namespace, so the upstream is the host's. */
     private static void splice(SocketChannel downstream, InetSocketAddress upstream, PrintStream out) {
         long id = CONNECTIONS.incrementAndGet();
         try (downstream; SocketChannel up = SocketChannel.open(upstream)) {
