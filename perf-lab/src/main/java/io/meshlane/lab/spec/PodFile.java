@@ -214,7 +214,7 @@ public final class PodFile {
             return Optional.of(new TelemetrySpec(URI.create(raw.endpoint() == null ? "http://127.0.0.1:4318" : raw.endpoint()),
                     raw.protocol() == null ? TelemetrySpec.HTTP_PROTOBUF : raw.protocol(),
                     raw.cluster() == null ? TelemetrySpec.DEFAULT_CLUSTER : raw.cluster(), interval));
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | LabSpecException e) {
             problems.add("telemetry: " + e.getMessage());
             return Optional.empty();
         }
@@ -319,7 +319,9 @@ public final class PodFile {
         int delay = nonNegative(app.delayMillis(), "delayMillis", where, problems);
         int slowEvery = nonNegative(app.slowEvery(), "slowEvery", where, problems);
         int slowMillis = nonNegative(app.slowMillis(), "slowMillis", where, problems);
-        return new AppSpec.Http(app.service(), app.workload(), port, hops, delay, errorRate, slowEvery, slowMillis);
+        // an invalid service is already reported; keep the spec well-formed for the remaining checks
+        String service = app.service() == null ? "" : app.service();
+        return new AppSpec.Http(service, app.workload(), port, hops, delay, errorRate, slowEvery, slowMillis);
     }
 
     private static int nonNegative(Integer value, String field, String where, List<String> problems) {

@@ -22,6 +22,6 @@ public final class Services {
         String service = dot < 0 ? target : target.substring(0, dot);
         String ns = dot < 0 ? namespace : target.substring(dot + 1);
         return pods.stream().filter(p -> p.namespace().equals(ns) && p.app() instanceof AppSpec.Http
-                && p.service().equals(service)).toList();
+                && service.equals(p.service())).toList();
     }
 }

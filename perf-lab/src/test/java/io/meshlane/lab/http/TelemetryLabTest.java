@@ -137,11 +137,13 @@ class TelemetryLabTest {
             assertTrue(root.getParentSpanId().isEmpty(), "the load client's span is the root");
             assertEquals(root.getSpanId(), pages.get(trace).getParentSpanId(), "productpage's SERVER span is a child of loadgen's CLIENT span");
         }
-        for (Received r : spans("reviews", Span.SpanKind.SPAN_KIND_SERVER)) {
-            Span parent = spans("productpage", Span.SpanKind.SPAN_KIND_CLIENT).stream().map(Received::span)
-                    .filter(s -> s.getSpanId().equals(r.span().getParentSpanId())).findFirst().orElse(null);
-            assertNotNull(parent, "reviews' SERVER span has productpage's CLIENT span as parent");
-            assertEquals(parent.getTraceId(), r.span().getTraceId());
+        // each service flushes its own batches: wait until every reviews SERVER span's parent has arrived
+        await("productpage's CLIENT spans, parents of reviews' SERVER spans", Duration.ofSeconds(30),
+                () -> orphans().isEmpty());
+        Map<ByteString, Span> clients = byTrace(spans("productpage", Span.SpanKind.SPAN_KIND_CLIENT));
+        for (ByteString trace : completeTraces()) {
+            assertEquals(clients.get(trace).getSpanId(), byTrace(spans("reviews", Span.SpanKind.SPAN_KIND_SERVER))
+                    .get(trace).getParentSpanId(), "reviews' SERVER span is a child of productpage's CLIENT span");
         }
         Received reviews = spans("reviews", Span.SpanKind.SPAN_KIND_SERVER).getFirst();
         assertEquals("bookinfo", reviews.resource().get("k8s.namespace.name"));
@@ -153,6 +155,14 @@ class TelemetryLabTest {
         assertEquals("/reviews", OtlpReceiver.attr(server.getAttributesList(), "http.route"));
         assertEquals("/reviews", OtlpReceiver.attr(server.getAttributesList(), "url.path"));
         assertEquals("200", OtlpReceiver.attr(server.getAttributesList(), "http.response.status_code"));
+    }
+
+    /** reviews SERVER spans whose parent span id is not one of productpage's CLIENT spans (in the same trace). */
+    private static List<Span> orphans() {
+        Set<ByteString> clientIds = spans("productpage", Span.SpanKind.SPAN_KIND_CLIENT).stream()
+                .map(r -> r.span().getTraceId().concat(r.span().getSpanId())).collect(Collectors.toSet());
+        return spans("reviews", Span.SpanKind.SPAN_KIND_SERVER).stream().map(Received::span)
+                .filter(s -> !clientIds.contains(s.getTraceId().concat(s.getParentSpanId()))).toList();
     }
 
     private static Map<ByteString, Span> byTrace(List<Received> spans) {
