@@ -20,8 +20,16 @@ public final class BenchReport {
             Files.createDirectories(file.toAbsolutePath().getParent());
         }
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValue(file.toFile(), result.telemetryOverhead().isEmpty() ? Map.of("runs", result.runs())
-                        : Map.of("runs", result.runs(), "telemetry_overhead", result.telemetryOverhead()));
+                .writeValue(file.toFile(), json(result));
+    }
+
+    private static Map<String, Object> json(BenchResult result) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("runs", result.runs());
+        if (!result.telemetryOverhead().isEmpty()) {
+            out.put("telemetry_overhead", result.telemetryOverhead());
+        }
+        return out;
     }
 
     public static void writeReport(BenchResult result, BenchOptions options, Path dir) throws IOException {

@@ -75,7 +75,7 @@ public final class HttpLoadClient implements AutoCloseable {
     }
 
     private CompletableFuture<?> send(URI url, String peerService, long due, Histogram histogram, AtomicLong errors) {
-        Span span = tracer.spanBuilder("GET").setSpanKind(SpanKind.CLIENT).setNoParent()
+        Span span = tracer.spanBuilder("GET " + url.getPath()).setSpanKind(SpanKind.CLIENT).setNoParent()
                 .setAttribute(HttpAttributes.METHOD, "GET").setAttribute(HttpAttributes.PEER_SERVICE, peerService)
                 .setAttribute(HttpAttributes.SERVER_ADDRESS, url.getHost())
                 .setAttribute(HttpAttributes.SERVER_PORT, (long) url.getPort())

@@ -135,6 +135,7 @@ class TelemetryLabTest {
         for (ByteString trace : completeTraces()) {
             Span root = roots.get(trace);
             assertTrue(root.getParentSpanId().isEmpty(), "the load client's span is the root");
+            assertEquals("GET /productpage", root.getName());
             assertEquals(root.getSpanId(), pages.get(trace).getParentSpanId(), "productpage's SERVER span is a child of loadgen's CLIENT span");
         }
         // each service flushes its own batches: wait until every reviews SERVER span's parent has arrived
