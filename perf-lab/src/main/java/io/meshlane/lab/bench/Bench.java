@@ -6,7 +6,10 @@ import io.meshlane.lab.load.LoadSpec;
 import io.meshlane.lab.node.Cgroups;
 import io.meshlane.lab.node.LabPod;
 import io.meshlane.lab.node.NodeLab;
+import io.meshlane.lab.node.LabException;
+import io.meshlane.lab.spec.LabSpec;
 import io.meshlane.lab.spec.PodMode;
+import io.meshlane.lab.spec.TelemetrySpec;
 import org.HdrHistogram.Histogram;
 
 import java.util.ArrayList;
@@ -36,18 +39,37 @@ public final class Bench {
         NodeLab.down(options.lab());
         Thread cleanup = new Thread(() -> NodeLab.down(options.lab()), "bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
-        try (NodeLab lab = NodeLab.up(BenchTopology.spec(options.lab(), options.modes()))) {
+        List<BenchArm> arms = BenchArm.all(options);
+        LabSpec spec = BenchTopology.specOf(options.lab(), arms);
+        OtlpSink sink = null;
+        try {
+            if (options.telemetryCompare()) {
+                sink = new OtlpSink();
+                spec = spec.withTelemetry(TelemetrySpec.http(sink.endpoint()));
+            }
+        } catch (java.io.IOException e) {
+            throw new LabException("cannot start the bench's OTLP sink on 127.0.0.1: " + e.getMessage(), e);
+        }
+        try (NodeLab lab = NodeLab.up(spec)) {
             progress.accept("lab '" + options.lab() + "' up: " + lab.pods().size() + " pods");
-            Map<PodMode, LoadAgentHandle> agents = new LinkedHashMap<>();
+            Map<BenchArm, LoadAgentHandle> agents = new LinkedHashMap<>();
             try {
-                for (PodMode mode : options.modes()) {
-                    agents.put(mode, LoadAgentHandle.start(lab, lab.pod(BenchTopology.clientKey(mode))));
+                for (BenchArm arm : arms) {
+                    agents.put(arm, LoadAgentHandle.start(lab, lab.pod(BenchTopology.clientKey(arm))));
                 }
-                return measure(lab, agents);
+                BenchResult result = measure(lab, arms, agents);
+                if (sink != null) {
+                    progress.accept(String.format("telemetry: the relays exported %d OTLP requests, %d bytes",
+                            sink.requests(), sink.bytes()));
+                }
+                return result;
             } finally {
                 agents.values().forEach(LoadAgentHandle::close);
             }
         } finally {
+            if (sink != null) {
+                sink.close();
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException ignored) {
@@ -56,21 +78,23 @@ public final class Bench {
         }
     }
 
-    private BenchResult measure(NodeLab lab, Map<PodMode, LoadAgentHandle> agents) {
+    private BenchResult measure(NodeLab lab, List<BenchArm> arms, Map<BenchArm, LoadAgentHandle> agents) {
         Map<String, Histogram> histograms = new LinkedHashMap<>();
         Map<String, long[]> counts = new LinkedHashMap<>();
         Map<String, List<Double>> roundP50s = new LinkedHashMap<>();
+        Map<String, List<Double>> roundP99s = new LinkedHashMap<>();
         List<String> errorSamples = new ArrayList<>();
-        for (PodMode mode : options.modes()) {
+        for (BenchArm mode : arms) {
             for (int payload : options.payloads()) {
                 String key = BenchResult.key(mode.id(), payload);
                 histograms.put(key, LoadResult.newHistogram());
                 counts.put(key, new long[3]);
                 roundP50s.put(key, new ArrayList<>());
+                roundP99s.put(key, new ArrayList<>());
             }
         }
         for (int payload : options.payloads()) {
-            for (PodMode mode : options.modes()) {
+            for (BenchArm mode : arms) {
                 LoadResult warm = agents.get(mode).openLoop(spec(lab, mode, payload, options.warmup()));
                 progress.accept(String.format("warm-up %-8s %5d B: %d requests, %d errors", mode.id(), payload,
                         warm.requests(), warm.errors()));
@@ -81,7 +105,7 @@ public final class Bench {
         Map<String, Long> countersBefore = datapathCounters(lab);
         for (int round = 1; round <= options.rounds(); round++) {
             for (int payload : options.payloads()) {
-                for (PodMode mode : options.modes()) {
+                for (BenchArm mode : arms) {
                     String key = BenchResult.key(mode.id(), payload);
                     List<LabPod> pods = List.of(lab.pod(BenchTopology.clientKey(mode)), lab.pod(BenchTopology.serverKey(mode)));
                     long cpuBefore = cpu(pods);
@@ -94,6 +118,7 @@ public final class Bench {
                     c[2] += cpuUsed;
                     double p50 = r.latency().getValueAtPercentile(50) / 1000.0;
                     roundP50s.get(key).add(p50);
+                    roundP99s.get(key).add(r.latency().getValueAtPercentile(99) / 1000.0);
                     collectErrors(mode, payload, r, errorSamples);
                     progress.accept(String.format("round %d/%d %-8s %5d B: %6d req, %d err, p50 %.1f us, p99 %.1f us, cpu %.1f ms",
                             round, options.rounds(), mode.id(), payload, r.requests(), r.errors(), p50,
@@ -106,7 +131,7 @@ public final class Bench {
         countersAfter.forEach((k, v) -> counterGrowth.put(k, v - countersBefore.getOrDefault(k, 0L)));
         Map<String, Double> maxRps = new LinkedHashMap<>();
         for (int payload : options.payloads()) {
-            for (PodMode mode : options.modes()) {
+            for (BenchArm mode : arms) {
                 LoadSpec open = spec(lab, mode, payload, options.maxDuration());
                 LoadResult r = agents.get(mode).closedLoop(new LoadSpec(open.host(), open.port(), open.payload(),
                         open.connections(), open.rate(), open.duration(), options.maxInflight()));
@@ -118,7 +143,7 @@ public final class Bench {
             }
         }
         List<BenchRun> runs = new ArrayList<>();
-        for (PodMode mode : options.modes()) {
+        for (BenchArm mode : arms) {
             for (int payload : options.payloads()) {
                 String key = BenchResult.key(mode.id(), payload);
                 Histogram h = histograms.get(key);
@@ -128,10 +153,29 @@ public final class Bench {
                         c[0] == 0 ? 0 : round3((double) c[2] / c[0])));
             }
         }
-        return new BenchResult(runs, histograms, roundP50s, errorSamples, counterGrowth);
+        List<TelemetryOverhead> overhead = new ArrayList<>();
+        if (options.telemetryCompare()) {
+            for (int payload : options.payloads()) {
+                String off = BenchResult.key(PodMode.EBPF.id(), payload);
+                String on = BenchResult.key(BenchArm.EBPF_TELEMETRY, payload);
+                double medianOff = BenchReport.median(roundP99s.get(off));
+                double medianOn = BenchReport.median(roundP99s.get(on));
+                double p99Off = us(histograms.get(off), 99);
+                double p99On = us(histograms.get(on), 99);
+                overhead.add(new TelemetryOverhead(payload, round1(BenchReport.median(roundP50s.get(off))),
+                        round1(BenchReport.median(roundP50s.get(on))), round1(medianOff), round1(medianOn),
+                        medianOff <= 0 ? 0 : round3(medianOn / medianOff), p99Off, p99On,
+                        p99Off <= 0 ? 0 : round3(p99On / p99Off), TelemetryOverhead.TARGET));
+            }
+        }
+        return new BenchResult(runs, histograms, roundP50s, errorSamples, counterGrowth, roundP99s, overhead);
     }
 
-    private LoadSpec spec(NodeLab lab, PodMode mode, int payload, java.time.Duration duration) {
+    private static double round1(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    private LoadSpec spec(NodeLab lab, BenchArm mode, int payload, java.time.Duration duration) {
         return new LoadSpec(lab.pod(BenchTopology.serverKey(mode)).ip(), BenchOptions.ECHO_PORT, payload,
                 options.connections(), options.rate(), duration);
     }
@@ -144,7 +188,7 @@ public final class Bench {
         return pods.stream().mapToLong(p -> Cgroups.usageMicros(p.cgroup())).sum();
     }
 
-    private static void collectErrors(PodMode mode, int payload, LoadResult r, List<String> samples) {
+    private static void collectErrors(BenchArm mode, int payload, LoadResult r, List<String> samples) {
         for (String e : r.errorSamples()) {
             if (samples.size() < 20) {
                 samples.add(mode.id() + "/" + payload + ": " + e);

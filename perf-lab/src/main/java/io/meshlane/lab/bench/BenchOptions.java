@@ -21,10 +21,12 @@ import java.util.List;
  * @param json        where to write the JSON result, or null
  * @param report      where to write report.md and latency.png, or null
  * @param lab         the lab name the bench builds its pods in (torn down afterwards)
+ * @param telemetryCompare also run ebpf with the relays' telemetry on (arm "ebpf-otel"), right after
+ *                    plain ebpf in every round, and report the p99 ratio
  */
 public record BenchOptions(List<PodMode> modes, int rate, Duration duration, List<Integer> payloads, int connections,
                            int rounds, Duration warmup, Duration maxDuration, int maxInflight, Path json, Path report,
-                           String lab) {
+                           String lab, boolean telemetryCompare) {
     public static final int ECHO_PORT = 8080;
 
     public BenchOptions {
@@ -39,6 +41,16 @@ public record BenchOptions(List<PodMode> modes, int rate, Duration duration, Lis
         if (modes.stream().distinct().count() != modes.size()) {
             throw new IllegalArgumentException("--modes lists a mode twice: " + modes);
         }
+        if (telemetryCompare && !modes.contains(PodMode.EBPF)) {
+            throw new IllegalArgumentException("--telemetry-compare compares ebpf with and without relay telemetry;"
+                    + " add ebpf to --modes");
+        }
+    }
+
+    public BenchOptions(List<PodMode> modes, int rate, Duration duration, List<Integer> payloads, int connections,
+                        int rounds, Duration warmup, Duration maxDuration, int maxInflight, Path json, Path report,
+                        String lab) {
+        this(modes, rate, duration, payloads, connections, rounds, warmup, maxDuration, maxInflight, json, report, lab, false);
     }
 
     public static BenchOptions defaults() {
@@ -48,20 +60,6 @@ public record BenchOptions(List<PodMode> modes, int rate, Duration duration, Lis
 
     /** "10s", "500ms", "2m" or plain seconds. */
     public static Duration parseDuration(String text) {
-        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
-        try {
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            }
-            if (t.endsWith("s")) {
-                return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
-            }
-            if (t.endsWith("m")) {
-                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);
-            }
-            return Duration.ofMillis(Math.round(Double.parseDouble(t) * 1000));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration (use e.g. 10s, 500ms, 2m)");
-        }
+        return io.meshlane.lab.spec.Durations.parse(text);
     }
 }

@@ -20,7 +20,16 @@ public final class BenchReport {
             Files.createDirectories(file.toAbsolutePath().getParent());
         }
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValue(file.toFile(), Map.of("runs", result.runs()));
+                .writeValue(file.toFile(), json(result));
+    }
+
+    private static Map<String, Object> json(BenchResult result) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("runs", result.runs());
+        if (!result.telemetryOverhead().isEmpty()) {
+            out.put("telemetry_overhead", result.telemetryOverhead());
+        }
+        return out;
     }
 
     public static void writeReport(BenchResult result, BenchOptions options, Path dir) throws IOException {
@@ -59,6 +68,7 @@ public final class BenchReport {
                 }
             });
         }
+        telemetrySection(md, result);
         md.append("\n## p50 per round (µs)\n\n");
         for (var e : result.roundP50s().entrySet()) {
             md.append("- ").append(e.getKey()).append(": ")
@@ -114,6 +124,31 @@ public final class BenchReport {
         String met = ebpf.map(e -> ipt > 0 && (higherIsBetter ? e / ipt >= limit : e / ipt < limit) ? "yes" : "no").orElse("–");
         md.append(String.format("| %d | %s | %.1f | %s | %s | %s | %s |%n", payload, metric, ipt,
                 ebpf.map(e -> String.format("%.1f", e)).orElse("–"), ratio, target, met));
+    }
+
+    /** The ebpf telemetry off/on table, when the bench ran with --telemetry-compare. */
+    static void telemetrySection(StringBuilder md, BenchResult result) {
+        if (result.telemetryOverhead().isEmpty()) {
+            return;
+        }
+        md.append("\n## Relay telemetry overhead (ebpf, telemetry off vs on, interleaved rounds)\n\n");
+        md.append("| payload | median p50 off µs | median p50 on µs | median p99 off µs | median p99 on µs | median p99 ratio"
+                + " | merged p99 off µs | merged p99 on µs | merged p99 ratio | target | met |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (TelemetryOverhead t : result.telemetryOverhead()) {
+            md.append(String.format("| %d | %.1f | %.1f | %.1f | %.1f | %.3f | %.1f | %.1f | %.3f | ≤ %.2f | %s |%n",
+                    t.payload(), t.medianP50Off(), t.medianP50On(), t.medianP99Off(), t.medianP99On(), t.medianP99Ratio(),
+                    t.p99Off(), t.p99On(), t.p99Ratio(), t.target(), t.medianP99Ratio() <= t.target() ? "yes" : "no"));
+        }
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        if (sorted.isEmpty()) {
+            return 0;
+        }
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /** The median over rounds of each round's p50: robust to a round that met a busy machine. */

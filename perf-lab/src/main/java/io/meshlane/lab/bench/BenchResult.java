@@ -15,7 +15,14 @@ public record BenchResult(List<BenchRun> runs,
                           @JsonIgnore Map<String, Histogram> histograms,
                           @JsonIgnore Map<String, List<Double>> roundP50s,
                           @JsonIgnore List<String> errorSamples,
-                          @JsonIgnore Map<String, Long> datapathCounters) {
+                          @JsonIgnore Map<String, Long> datapathCounters,
+                          @JsonIgnore Map<String, List<Double>> roundP99s,
+                          @JsonIgnore List<TelemetryOverhead> telemetryOverhead) {
+
+    public BenchResult(List<BenchRun> runs, Map<String, Histogram> histograms, Map<String, List<Double>> roundP50s,
+                       List<String> errorSamples, Map<String, Long> datapathCounters) {
+        this(runs, histograms, roundP50s, errorSamples, datapathCounters, Map.of(), List.of());
+    }
 
     public static String key(String mode, int payload) {
         return mode + "/" + payload;

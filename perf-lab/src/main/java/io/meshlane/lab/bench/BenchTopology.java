@@ -20,26 +20,40 @@ public final class BenchTopology {
     }
 
     public static String namespace(PodMode mode) {
-        return "bench-" + mode.id();
+        return BenchArm.of(mode).namespace();
     }
 
     public static String clientKey(PodMode mode) {
-        return namespace(mode) + "/client";
+        return clientKey(BenchArm.of(mode));
     }
 
     public static String serverKey(PodMode mode) {
-        return namespace(mode) + "/server";
+        return serverKey(BenchArm.of(mode));
+    }
+
+    public static String clientKey(BenchArm arm) {
+        return arm.namespace() + "/client";
+    }
+
+    public static String serverKey(BenchArm arm) {
+        return arm.namespace() + "/server";
     }
 
     public static LabSpec spec(String lab, List<PodMode> modes) {
+        return specOf(lab, modes.stream().map(BenchArm::of).toList());
+    }
+
+    /** The pods of every arm; sidecars export telemetry only in arms that ask for it (when the lab has telemetry). */
+    public static LabSpec specOf(String lab, List<BenchArm> arms) {
         AddressPlan plan = new AddressPlan();
         List<PodSpec> pods = new ArrayList<>();
-        for (PodMode mode : modes) {
+        for (BenchArm arm : arms) {
+            PodMode mode = arm.mode();
             boolean sidecar = mode != PodMode.DIRECT;
-            pods.add(new PodSpec(namespace(mode), "server", Map.of("app", "echo"), sidecar, mode, plan.allocate(),
-                    new AppSpec.Echo(BenchOptions.ECHO_PORT)));
-            pods.add(new PodSpec(namespace(mode), "client", Map.of("app", "load"), sidecar, mode, plan.allocate(),
-                    new AppSpec.None()));
+            pods.add(new PodSpec(arm.namespace(), "server", Map.of("app", "echo"), sidecar, mode, plan.allocate(),
+                    new AppSpec.Echo(BenchOptions.ECHO_PORT), arm.telemetry()));
+            pods.add(new PodSpec(arm.namespace(), "client", Map.of("app", "load"), sidecar, mode, plan.allocate(),
+                    new AppSpec.None(), arm.telemetry()));
         }
         return new LabSpec(lab, pods);
     }

@@ -57,7 +57,7 @@ public final class LatencyPlot {
         int plotW = PANEL_W - LEFT - RIGHT;
         int plotH = H - TOP - BOTTOM;
         int px = x0 + LEFT;
-        List<String> modes = options.modes().stream().map(m -> m.id()).toList();
+        List<String> modes = BenchArm.all(options).stream().map(BenchArm::id).toList();
         double minUs = Double.MAX_VALUE;
         double maxUs = 1;
         for (String mode : modes) {

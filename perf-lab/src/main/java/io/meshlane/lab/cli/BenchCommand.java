@@ -50,6 +50,9 @@ public final class BenchCommand implements Callable<Integer> {
     Path report;
     @Option(names = "--lab", defaultValue = "bench", description = "name of the lab the bench builds and removes (default: ${DEFAULT-VALUE})")
     String lab;
+    @Option(names = "--telemetry-compare", description = "also run ebpf with the relays' Istio TCP metrics exported"
+            + " (arm ebpf-otel, right after ebpf in every round) and report the p99 ratio off/on (target <= 1.03)")
+    boolean telemetryCompare;
 
     @Override
     public Integer call() {
@@ -63,7 +66,8 @@ public final class BenchCommand implements Callable<Integer> {
                         "unknown mode '" + m + "' (expected " + PodMode.choices() + ")")));
             }
             options = new BenchOptions(parsed, rate, BenchOptions.parseDuration(duration), payloads, connections, rounds,
-                    BenchOptions.parseDuration(warmup), BenchOptions.parseDuration(maxDuration), maxInflight, json, report, lab);
+                    BenchOptions.parseDuration(warmup), BenchOptions.parseDuration(maxDuration), maxInflight, json, report, lab,
+                    telemetryCompare);
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             err.flush();

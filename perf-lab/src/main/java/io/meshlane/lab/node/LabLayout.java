@@ -66,6 +66,16 @@ public record LabLayout(String lab, Path cgroup2) {
         return parent.resolve(pod.namespace() + "." + pod.name());
     }
 
+    /** The telemetry gateway's cgroup (a leaf beside ebpf/ and plain/), so lab down ends it with the pods. */
+    public Path gatewayCgroup() {
+        return cgroupRoot().resolve("gateway");
+    }
+
+    /** Pod address → namespace, workload, service, read by the sidecars for their peer labels. */
+    public Path peersFile() {
+        return runDir().resolve("peers.tsv");
+    }
+
     public Path runDir() {
         return RUN_BASE.resolve(lab);
     }

@@ -7,8 +7,13 @@ import io.meshlane.lab.spec.AppSpec;
 import io.meshlane.lab.spec.LabSpec;
 import io.meshlane.lab.spec.PodMode;
 import io.meshlane.lab.spec.PodSpec;
+import io.meshlane.lab.spec.Services;
+import io.meshlane.lab.spec.TelemetrySpec;
+import io.meshlane.lab.telemetry.ExportConfig;
+import io.meshlane.lab.telemetry.WorkloadIdentity;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +32,9 @@ public final class NodeLab implements AutoCloseable {
     public static final String RELAY_MAIN = "io.meshlane.lab.relay.RelayMain";
     public static final String ECHO_MAIN = "io.meshlane.lab.app.EchoServer";
     public static final String LOAD_MAIN = "io.meshlane.lab.load.LoadClientMain";
+    public static final String HTTP_MAIN = "io.meshlane.lab.http.HttpServiceMain";
+    public static final String HTTP_LOAD_MAIN = "io.meshlane.lab.http.HttpLoadMain";
+    public static final String GATEWAY_MAIN = "io.meshlane.lab.telemetry.TelemetryGateway";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     private final LabSpec spec;
@@ -102,16 +110,89 @@ public final class NodeLab implements AutoCloseable {
             EbpfCapture.install(layout, accelerated);
         }
         writeState();
+        if (spec.telemetry().isPresent()) {
+            PeerTable.write(layout.peersFile(), pods);
+            startGateway();
+        }
         startSidecars();
         startApps();
         writeState();
+    }
+
+    /**
+     * Starts the telemetry gateway (see {@code TelemetryGateway}) in the lab's cgroup, in the
+     * host namespace: pods export to the bridge address, it forwards to the configured endpoint.
+     */
+    private void startGateway() {
+        TelemetrySpec telemetry = spec.telemetry().orElseThrow();
+        Path cgroup = layout.gatewayCgroup();
+        Cgroups.create(cgroup);
+        List<String> cmd = JavaCommand.of(JavaCommand.currentClasspath(), GATEWAY_MAIN, List.of(
+                "--netns", layout.nodeNetns(),
+                "--listen", AddressPlan.BRIDGE.getHostAddress() + ":" + telemetry.endpoint().getPort(),
+                "--upstream", telemetry.endpoint().getHost() + ":" + telemetry.endpoint().getPort()));
+        List<String> argv = new ArrayList<>(List.of("setsid", "sh", "-c", "echo $$ > \"$1\" || exit 97; shift; exec \"$@\"",
+                "sh", cgroup.resolve("cgroup.procs").toString()));
+        argv.addAll(cmd);
+        Path log = layout.logDir().resolve("gateway.log");
+        Process p;
+        try {
+            p = new ProcessBuilder(argv).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        } catch (IOException e) {
+            throw new LabException("cannot start the telemetry gateway: " + e.getMessage(), e);
+        }
+        synchronized (this) {
+            processes.add(new LabState.Proc("-", "gateway", p.pid(), String.join(" ", cmd), log.toString()));
+        }
+        PodLauncher.awaitReady(p, log, "the telemetry gateway", READY_TIMEOUT);
+    }
+
+    /**
+     * Where pods send OTLP: the gateway on the bridge, same port as the configured endpoint.
+     * Empty when the lab has no telemetry.
+     */
+    public Optional<ExportConfig> podExport() {
+        return spec.telemetry().map(t -> new ExportConfig(URI.create("http://" + AddressPlan.BRIDGE.getHostAddress()
+                + ":" + t.endpoint().getPort()), t.exportInterval(), ExportConfig.DEFAULT_TIMEOUT));
+    }
+
+    /** The resource identity of a pod's processes. */
+    public WorkloadIdentity identity(LabPod pod) {
+        return new WorkloadIdentity(pod.spec().namespace(), pod.spec().workload(), pod.spec().service(),
+                pod.spec().name(), spec.telemetry().map(TelemetrySpec::cluster).orElse(TelemetrySpec.DEFAULT_CLUSTER));
+    }
+
+    /** Options telling a lab process in {@code pod} who it is and (with telemetry) where to export. */
+    public List<String> telemetryArgs(LabPod pod) {
+        List<String> args = new ArrayList<>(identity(pod).args());
+        podExport().ifPresent(e -> args.addAll(e.args()));
+        return args;
+    }
+
+    private List<String> sidecarArgs(LabPod pod) {
+        List<String> args = new ArrayList<>(List.of("--pod", pod.key()));
+        if (spec.telemetry().isPresent() && pod.spec().telemetry()) {
+            ExportConfig export = podExport().orElseThrow();
+            WorkloadIdentity id = identity(pod);
+            args.addAll(List.of("--peers", layout.peersFile().toString(), "--otlp", export.endpoint().toString(),
+                    "--export-interval", String.valueOf(export.interval().toMillis()), "--namespace", id.namespace(),
+                    "--workload", id.workload(), "--service", id.service(), "--cluster", id.cluster()));
+        }
+        return args;
+    }
+
+    /** The latency summary an {@code http-load} pod writes when its run is over. */
+    public Path latencySummary(LabPod pod) {
+        return layout.logDir().resolve(pod.spec().namespace() + "." + pod.spec().name() + ".latency.json");
     }
 
     private void startSidecars() {
         List<Runnable> waits = new ArrayList<>();
         for (LabPod pod : pods) {
             if (pod.spec().sidecar()) {
-                List<String> cmd = JavaCommand.of(sidecarClasspath(), RELAY_MAIN, List.of("--pod", pod.key()));
+                List<String> cmd = JavaCommand.of(sidecarClasspath(), RELAY_MAIN, sidecarArgs(pod));
                 Path log = log(pod, "sidecar");
                 Process p = PodLauncher.startDetached(pod, cmd, true, log);
                 record(pod, "sidecar", p, cmd, log);
@@ -124,9 +205,11 @@ public final class NodeLab implements AutoCloseable {
     private void startApps() {
         List<Runnable> waits = new ArrayList<>();
         List<LabPod> ordered = pods.stream()
-                .sorted(Comparator.comparingInt(p -> p.spec().app() instanceof AppSpec.Load ? 1 : 0)).toList();
+                .sorted(Comparator.comparingInt(p -> isClient(p) ? 1 : 0)).toList();
+        boolean clientsStarted = false;
         for (LabPod pod : ordered) {
-            if (pod.spec().app() instanceof AppSpec.Load) {
+            if (isClient(pod) && !clientsStarted) {
+                clientsStarted = true;
                 waits.forEach(Runnable::run);
                 waits.clear();
             }
@@ -144,6 +227,10 @@ public final class NodeLab implements AutoCloseable {
         waits.forEach(Runnable::run);
     }
 
+    private static boolean isClient(LabPod pod) {
+        return pod.spec().app() instanceof AppSpec.Load || pod.spec().app() instanceof AppSpec.HttpLoad;
+    }
+
     private List<String> appCommand(LabPod pod) {
         String cp = JavaCommand.currentClasspath();
         return switch (pod.spec().app()) {
@@ -152,9 +239,60 @@ public final class NodeLab implements AutoCloseable {
                     "--target", pod(load.target()).ip(), "--port", String.valueOf(load.port()),
                     "--rate", String.valueOf(load.rate()), "--payload", String.valueOf(load.payload()),
                     "--connections", String.valueOf(load.connections())));
+            case AppSpec.Http http -> JavaCommand.of(cp, HTTP_MAIN, httpArgs(pod, http));
+            case AppSpec.HttpLoad load -> JavaCommand.of(cp, HTTP_LOAD_MAIN, httpLoadArgs(pod, load.target(), load.port(),
+                    load.path(), load.rate(), load.duration(), latencySummary(pod)));
             case AppSpec.Command command -> command.argv();
             case AppSpec.None none -> List.of();
         };
+    }
+
+    private List<String> httpArgs(LabPod pod, AppSpec.Http http) {
+        List<String> args = new ArrayList<>(List.of("--service", http.service(), "--port", String.valueOf(http.port()),
+                "--delay-millis", String.valueOf(http.delayMillis()), "--error-rate", String.valueOf(http.errorRate()),
+                "--slow-every", String.valueOf(http.slowEvery()), "--slow-millis", String.valueOf(http.slowMillis())));
+        for (AppSpec.Hop hop : http.calls()) {
+            args.add("--call");
+            args.add(hopArg(pod, hop));
+        }
+        args.addAll(telemetryArgs(pod));
+        return args;
+    }
+
+    private String hopArg(LabPod caller, AppSpec.Hop hop) {
+        if (hop.url() != null) {
+            URI url = URI.create(hop.url());
+            String peer = pods.stream().filter(p -> p.ip().equals(url.getHost())).map(p -> p.spec().service())
+                    .findFirst().orElse(url.getHost());
+            return hop.url() + "=" + peer;
+        }
+        String ns = hop.namespace() == null ? caller.spec().namespace() : hop.namespace();
+        LabPod callee = service(ns, hop.service());
+        return "http://" + callee.ip() + ":" + hop.port() + hop.path() + "=" + hop.service();
+    }
+
+    /** The first pod (in file order) of an http service, or the pod itself for a "namespace/name" key. */
+    public LabPod service(String namespace, String target) {
+        List<PodSpec> found = Services.resolve(spec.pods(), namespace, target);
+        if (found.isEmpty()) {
+            throw new LabException("lab '" + spec.name() + "' has no pod or http service '" + target
+                    + "' in namespace " + namespace);
+        }
+        return pod(found.getFirst().key());
+    }
+
+    /**
+     * Options of {@code HttpLoadMain} sending from {@code pod} to {@code target} (a service of the
+     * pod's namespace, "service.namespace", or a pod key).
+     */
+    public List<String> httpLoadArgs(LabPod pod, String target, int port, String path, int rate, Duration duration,
+                                     Path summary) {
+        LabPod callee = service(pod.spec().namespace(), target);
+        List<String> args = new ArrayList<>(List.of("--url", "http://" + callee.ip() + ":" + port + path,
+                "--peer-service", callee.spec().service(), "--rate", String.valueOf(rate),
+                "--duration-millis", String.valueOf(duration.toMillis()), "--summary", summary.toString()));
+        args.addAll(telemetryArgs(pod));
+        return args;
     }
 
     private synchronized String sidecarClasspath() {

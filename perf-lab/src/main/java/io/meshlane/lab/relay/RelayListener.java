@@ -14,15 +14,17 @@ import java.util.function.UnaryOperator;
 public record RelayListener(String name, int port, UnaryOperator<InetSocketAddress> route) {
     public static final int OUTBOUND_PORT = 15001;
     public static final int INBOUND_PORT = 15006;
+    public static final String OUTBOUND = "outbound";
+    public static final String INBOUND = "inbound";
 
     /** Istio's outbound listener: forward to where the application wanted to go. */
     public static RelayListener outbound(int port) {
-        return new RelayListener("outbound", port, original -> original);
+        return new RelayListener(OUTBOUND, port, original -> original);
     }
 
     /** Istio's inbound listener: deliver to the application on the pod's loopback, same port. */
     public static RelayListener inbound(int port) {
-        return new RelayListener("inbound", port,
+        return new RelayListener(INBOUND, port,
                 original -> new InetSocketAddress(InetAddress.getLoopbackAddress(), original.getPort()));
     }
 }

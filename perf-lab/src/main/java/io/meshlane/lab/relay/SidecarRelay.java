@@ -2,6 +2,7 @@ package io.meshlane.lab.relay;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -39,9 +40,17 @@ public final class SidecarRelay implements AutoCloseable {
     private final Consumer<String> log;
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final RelayTelemetry telemetry;
 
     public SidecarRelay(DestinationResolver resolver, List<RelayListener> listeners, int threads, Consumer<String> log) {
+        this(resolver, listeners, threads, log, null);
+    }
+
+    /** With {@code telemetry} non-null, every connection is counted into Istio's TCP metrics. */
+    public SidecarRelay(DestinationResolver resolver, List<RelayListener> listeners, int threads, Consumer<String> log,
+                        RelayTelemetry telemetry) {
         Epoll.ensureAvailability();
+        this.telemetry = telemetry;
         this.resolver = resolver;
         this.listeners = List.copyOf(listeners);
         this.group = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
@@ -109,6 +118,7 @@ public final class SidecarRelay implements AutoCloseable {
     private final class Frontend extends ChannelInboundHandlerAdapter {
         private final RelayListener listener;
         private Channel upstream;
+        private ConnectionStats stats;
 
         Frontend(RelayListener listener) {
             this.listener = listener;
@@ -135,13 +145,18 @@ public final class SidecarRelay implements AutoCloseable {
             log.accept("CONN " + listener.name() + " from " + downstream.remoteAddress()
                     + " original " + original.getAddress().getHostAddress() + ":" + original.getPort()
                     + " upstream " + target.getAddress().getHostAddress() + ":" + target.getPort());
+            if (telemetry != null) {
+                boolean outbound = RelayListener.OUTBOUND.equals(listener.name());
+                stats = telemetry.open(outbound, outbound ? original.getAddress()
+                        : ((InetSocketAddress) downstream.remoteAddress()).getAddress());
+            }
             SocketProtocolFamily family = target.getAddress() instanceof Inet6Address
                     ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
             Bootstrap b = new Bootstrap()
                     .group(downstream.eventLoop())
                     .channelFactory(() -> new EpollSocketChannel(family))
                     .option(ChannelOption.TCP_NODELAY, true)
-                    .handler(new Backend(downstream));
+                    .handler(new Backend(downstream, stats));
             upstream = b.connect(target).addListener((ChannelFutureListener) f -> {
                 if (f.isSuccess()) {
                     downstream.config().setAutoRead(true);
@@ -160,6 +175,9 @@ public final class SidecarRelay implements AutoCloseable {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (stats != null) {
+                stats.request(((ByteBuf) msg).readableBytes());
+            }
             forward(msg, upstream);
         }
 
@@ -179,6 +197,9 @@ public final class SidecarRelay implements AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            if (stats != null) {
+                telemetry.close(stats);
+            }
             closeOnFlush(upstream);
         }
 
@@ -191,13 +212,18 @@ public final class SidecarRelay implements AutoCloseable {
     /** The connected (upstream) side of a relayed connection. */
     private static final class Backend extends ChannelInboundHandlerAdapter {
         private final Channel downstream;
+        private final ConnectionStats stats;
 
-        Backend(Channel downstream) {
+        Backend(Channel downstream, ConnectionStats stats) {
             this.downstream = downstream;
+            this.stats = stats;
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (stats != null) {
+                stats.response(((ByteBuf) msg).readableBytes());
+            }
             forward(msg, downstream);
         }
 

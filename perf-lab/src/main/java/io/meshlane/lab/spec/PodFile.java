@@ -7,6 +7,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.URI;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,13 +46,19 @@ public final class PodFile {
     private static final Pattern LAB_NAME = Pattern.compile("[a-z0-9]{1,12}");
     private static final List<Integer> SIDECAR_PORTS = List.of(15001, 15006);
 
+    record RawHop(String url, String service, String namespace, Integer port, String path) { }
+
     record RawApp(String type, Integer port, String target, Integer rate, Integer payload,
-                  Integer connections, List<String> command) { }
+                  Integer connections, List<String> command, String service, String workload, List<RawHop> calls,
+                  Integer delayMillis, Double errorRate, Integer slowEvery, Integer slowMillis, String path,
+                  String duration) { }
 
     record RawPod(String namespace, String name, Map<String, String> labels, Boolean sidecar,
-                  String mode, String ip, RawApp app) { }
+                  String mode, String ip, RawApp app, Boolean telemetry) { }
 
-    record RawFile(String lab, List<RawPod> pods) { }
+    record RawTelemetry(String endpoint, String protocol, String cluster, String exportInterval) { }
+
+    record RawFile(String lab, List<RawPod> pods, RawTelemetry telemetry) { }
 
     private PodFile() {
     }
@@ -78,7 +86,8 @@ public final class PodFile {
             raw = mapper.readValue(yaml, RawFile.class);
         } catch (JacksonException e) {
             throw new LabSpecException(origin + ": not a valid pod file: " + e.getOriginalMessage()
-                    + location(e) + ". Expected keys: lab, pods[].{namespace, name, labels, sidecar, mode, ip, app}", e);
+                    + location(e) + ". Expected keys: lab, telemetry.{endpoint, protocol, cluster, exportInterval},"
+                    + " pods[].{namespace, name, labels, sidecar, mode, ip, app, telemetry}", e);
         }
         if (raw == null) {
             throw new LabSpecException(origin + ": the pod file is empty; declare at least one pod under 'pods:'");
@@ -162,23 +171,53 @@ public final class PodFile {
             if (ip == null) {
                 needsIp.add(specs.size());
             }
-            specs.add(new PodSpec(ns, name, p.labels() == null ? Map.of() : p.labels(), sidecar, mode, ip, app));
+            specs.add(new PodSpec(ns, name, p.labels() == null ? Map.of() : p.labels(), sidecar, mode, ip, app,
+                    p.telemetry() == null || p.telemetry()));
         }
         for (PodSpec spec : specs) {
             if (spec.app() instanceof AppSpec.Load load && specs.stream().noneMatch(s -> s.key().equals(load.target()))) {
                 problems.add("pod " + spec.key() + ": load target '" + load.target()
                         + "' is not a pod of this file (write it as namespace/name)");
             }
+            if (spec.app() instanceof AppSpec.HttpLoad load && Services.resolve(specs, spec.namespace(), load.target()).isEmpty()) {
+                problems.add("pod " + spec.key() + ": http-load target '" + load.target()
+                        + "' is neither a pod (namespace/name) nor a service of an http app of this file");
+            }
+            if (spec.app() instanceof AppSpec.Http http) {
+                for (AppSpec.Hop hop : http.calls()) {
+                    String ns = hop.namespace() == null ? spec.namespace() : hop.namespace();
+                    if (hop.url() == null && Services.resolve(specs, ns, hop.service()).isEmpty()) {
+                        problems.add("pod " + spec.key() + ": call to service '" + hop.service() + "' in namespace "
+                                + ns + ": no http app of this file serves it");
+                    }
+                }
+            }
         }
+        Optional<TelemetrySpec> telemetry = telemetry(raw.telemetry(), problems);
         if (!problems.isEmpty()) {
             throw new LabSpecException(origin + ": " + problems.size() + " problem(s), nothing was created:\n  - "
                     + String.join("\n  - ", problems));
         }
         for (int index : needsIp) {
             PodSpec s = specs.get(index);
-            specs.set(index, new PodSpec(s.namespace(), s.name(), s.labels(), s.sidecar(), s.mode(), plan.allocate(), s.app()));
+            specs.set(index, s.withIp(plan.allocate()));
         }
-        return new LabSpec(lab, specs);
+        return new LabSpec(lab, specs, telemetry);
+    }
+
+    private static Optional<TelemetrySpec> telemetry(RawTelemetry raw, List<String> problems) {
+        if (raw == null) {
+            return Optional.empty();
+        }
+        try {
+            Duration interval = raw.exportInterval() == null ? Duration.ofSeconds(1) : Durations.parse(raw.exportInterval());
+            return Optional.of(new TelemetrySpec(URI.create(raw.endpoint() == null ? "http://127.0.0.1:4318" : raw.endpoint()),
+                    raw.protocol() == null ? TelemetrySpec.HTTP_PROTOBUF : raw.protocol(),
+                    raw.cluster() == null ? TelemetrySpec.DEFAULT_CLUSTER : raw.cluster(), interval));
+        } catch (IllegalArgumentException | LabSpecException e) {
+            problems.add("telemetry: " + e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private static PodMode mode(RawPod p, String where, List<String> problems) {
@@ -217,11 +256,80 @@ public final class PodFile {
                 }
                 return new AppSpec.Command(app.command());
             }
+            case "http" -> {
+                return http(app, where, sidecar, problems);
+            }
+            case "http-load" -> {
+                int port = port(app.port(), where, false, problems);
+                if (app.target() == null) {
+                    problems.add(where + ": app type http-load needs a 'target' (a service or namespace/name)");
+                }
+                Duration duration = Duration.ofSeconds(10);
+                try {
+                    duration = app.duration() == null ? duration : Durations.parse(app.duration());
+                } catch (IllegalArgumentException e) {
+                    problems.add(where + ": " + e.getMessage());
+                }
+                return new AppSpec.HttpLoad(app.target() == null ? "" : app.target(), port,
+                        app.path() == null ? "/" : app.path(), positive(app.rate(), 10, "rate", where, problems), duration,
+                        app.service() == null ? "loadgen" : app.service());
+            }
             default -> {
-                problems.add(where + ": unknown app type '" + app.type() + "' (expected echo, load or command)");
+                problems.add(where + ": unknown app type '" + app.type()
+                        + "' (expected echo, load, command, http or http-load)");
                 return new AppSpec.None();
             }
         }
+    }
+
+    private static AppSpec http(RawApp app, String where, boolean sidecar, List<String> problems) {
+        int port = port(app.port(), where, sidecar, problems);
+        if (app.service() == null || !DNS_LABEL.matcher(app.service()).matches()) {
+            problems.add(where + ": app type http needs 'service', a DNS label, got '" + app.service() + "'");
+        }
+        List<AppSpec.Hop> hops = new ArrayList<>();
+        List<RawHop> calls = app.calls() == null ? List.of() : app.calls();
+        for (int i = 0; i < calls.size(); i++) {
+            RawHop h = calls.get(i);
+            String at = where + ".calls[" + i + "]";
+            if (h == null || (h.url() == null) == (h.service() == null)) {
+                problems.add(at + ": give either 'url' or 'service' (+ 'port')");
+                continue;
+            }
+            if (h.url() != null) {
+                try {
+                    URI uri = URI.create(h.url());
+                    if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
+                        throw new IllegalArgumentException("not an http:// URL");
+                    }
+                } catch (IllegalArgumentException e) {
+                    problems.add(at + ": url '" + h.url() + "' is not an http://host[:port]/path URL");
+                    continue;
+                }
+                hops.add(new AppSpec.Hop(h.url(), null, null, 0, null));
+            } else {
+                int hopPort = port(h.port(), at, false, problems);
+                hops.add(new AppSpec.Hop(null, h.service(), h.namespace(), hopPort, h.path() == null ? "/" : h.path()));
+            }
+        }
+        double errorRate = app.errorRate() == null ? 0 : app.errorRate();
+        if (errorRate < 0 || errorRate > 1) {
+            problems.add(where + ": errorRate must be in 0..1, got " + errorRate);
+        }
+        int delay = nonNegative(app.delayMillis(), "delayMillis", where, problems);
+        int slowEvery = nonNegative(app.slowEvery(), "slowEvery", where, problems);
+        int slowMillis = nonNegative(app.slowMillis(), "slowMillis", where, problems);
+        // an invalid service is already reported; keep the spec well-formed for the remaining checks
+        String service = app.service() == null ? "" : app.service();
+        return new AppSpec.Http(service, app.workload(), port, hops, delay, errorRate, slowEvery, slowMillis);
+    }
+
+    private static int nonNegative(Integer value, String field, String where, List<String> problems) {
+        if (value != null && value < 0) {
+            problems.add(where + ": app " + field + " must not be negative, got " + value);
+            return 0;
+        }
+        return value == null ? 0 : value;
     }
 
     private static int port(Integer port, String where, boolean sidecar, List<String> problems) {
