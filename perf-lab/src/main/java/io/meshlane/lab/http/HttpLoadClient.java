@@ -2,6 +2,11 @@ package io.meshlane.lab.http;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanId;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceId;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -25,7 +30,9 @@ import java.util.concurrent.locks.LockSupport;
  * the earlier ones, and its latency counts from that due time (as wrk2 does), so a stall shows up
  * in the percentiles instead of silently lowering the rate. Each request is a CLIENT span (the
  * root of its trace) with traceparent injected, so the caller → entry service edge exists.
- * {@value #WARMUP_REQUESTS} sequential requests (traced, not measured) precede the run.
+ * {@value #WARMUP_REQUESTS} sequential requests precede the run, neither measured nor sampled: they
+ * carry a traceparent with the sampled flag off, so no service records them and the control plane's
+ * view of this client's edge holds exactly the requests the client-side histogram holds.
  */
 public final class HttpLoadClient implements AutoCloseable {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -51,8 +58,7 @@ public final class HttpLoadClient implements AutoCloseable {
         Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         AtomicLong errors = new AtomicLong();
         for (int i = 0; i < WARMUP_REQUESTS; i++) {
-            send(url, peerService, System.nanoTime(), new Histogram(TimeUnit.SECONDS.toNanos(60), 3), new AtomicLong())
-                    .orTimeout(REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS).exceptionally(t -> null).join();
+            warmUp(url);
         }
         long total = Math.max(1, duration.toNanos() * rate / 1_000_000_000L);
         long interval = 1_000_000_000L / rate;
@@ -72,6 +78,16 @@ public final class HttpLoadClient implements AutoCloseable {
         synchronized (histogram) {
             return LatencySummary.of(url.toString(), rate, duration.toMillis(), histogram, errors.get() + unanswered);
         }
+    }
+
+    private void warmUp(URI url) {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        SpanContext unsampled = SpanContext.create(TraceId.fromLongs(random.nextLong() | 1, random.nextLong()),
+                SpanId.fromLong(random.nextLong() | 1), TraceFlags.getDefault(), TraceState.getDefault());
+        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(REQUEST_TIMEOUT).GET();
+        HttpTracing.inject(otel, Context.root().with(Span.wrap(unsampled)), request);
+        client.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
+                .orTimeout(REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS).exceptionally(t -> null).join();
     }
 
     private CompletableFuture<?> send(URI url, String peerService, long due, Histogram histogram, AtomicLong errors) {
