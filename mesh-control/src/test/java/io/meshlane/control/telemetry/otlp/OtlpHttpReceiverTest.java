@@ -147,6 +147,7 @@ class OtlpHttpReceiverTest {
         assertEquals(SpanKind.SERVER, s.kind());
         assertEquals(250_000_000L, s.durationNanos());
         assertEquals("ratings", s.service().service());
+        assertEquals("ratings", s.service().workload(), "no k8s workload attribute: the service name");
         assertEquals(1, sink.spans().size());
     }
 
