@@ -30,7 +30,7 @@ final class CumulativeDeltas {
     }
 
     /** The counter's increase since the last value of {@code key}, or NaN for a baseline. */
-    double counter(String key, long startMillis, double value) {
+    double counter(Object key, long startMillis, double value) {
         Stripe s = stripe(key);
         synchronized (s) {
             Object prev = s.put(key, new Last(startMillis, value, null, null));
@@ -45,7 +45,7 @@ final class CumulativeDeltas {
     }
 
     /** Per-bucket increases since the last histogram of {@code key}, or null for a baseline. */
-    long[] histogram(String key, long startMillis, double[] bounds, long[] counts) {
+    long[] histogram(Object key, long startMillis, double[] bounds, long[] counts) {
         Stripe s = stripe(key);
         synchronized (s) {
             Object prev = s.put(key, new Last(startMillis, 0, bounds, counts.clone()));
@@ -84,14 +84,14 @@ final class CumulativeDeltas {
         return before > 0 && now > 0 && before != now;
     }
 
-    private Stripe stripe(String key) {
+    private Stripe stripe(Object key) {
         return stripes[(key.hashCode() & 0x7fffffff) % STRIPES];
     }
 
     private record Last(long startMillis, double value, double[] bounds, long[] counts) {
     }
 
-    private static final class Stripe extends LinkedHashMap<String, Object> {
+    private static final class Stripe extends LinkedHashMap<Object, Object> {
         private final int max;
         private final LongAdder evicted;
 
@@ -102,7 +102,7 @@ final class CumulativeDeltas {
         }
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Object> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Object, Object> eldest) {
             if (size() > max) {
                 evicted.increment();
                 return true;

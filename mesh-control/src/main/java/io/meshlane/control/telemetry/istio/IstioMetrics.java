@@ -4,6 +4,7 @@ import io.meshlane.control.telemetry.signals.Peer;
 import io.meshlane.control.telemetry.signals.RequestBuckets;
 import io.meshlane.control.telemetry.signals.TcpSample;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,8 +33,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class IstioMetrics {
     private final CumulativeDeltas deltas;
+    private final FamilyNames families = new FamilyNames();
     private final int maxPairs;
-    private final Set<String> destinationReported = ConcurrentHashMap.newKeySet();
+    private final Set<Pair> destinationReported = ConcurrentHashMap.newKeySet();
 
     public IstioMetrics(int maxSeries) {
         this(maxSeries, System.currentTimeMillis());
@@ -56,11 +58,13 @@ public final class IstioMetrics {
 
     public IstioMetricsResult map(List<MetricPoint> points) {
         List<Classified> istio = new ArrayList<>(points.size());
+        // one export repeats each label set once per metric: derive peers and codes once per label set
+        Map<String, Derived> derived = new HashMap<>();
         int notUnderstood = 0;
         int rejected = 0;
         String firstRejection = "";
         for (MetricPoint p : points) {
-            IstioFamily family = p.kind() == MetricPoint.Kind.OTHER ? null : IstioFamily.of(p.name());
+            IstioFamily family = p.kind() == MetricPoint.Kind.OTHER ? null : families.of(p.name());
             if (family == null) {
                 notUnderstood++;
                 continue;
@@ -72,48 +76,56 @@ public final class IstioMetrics {
                 }
                 continue;
             }
-            istio.add(new Classified(family, p, IstioLabels.source(p.labels()), IstioLabels.destination(p.labels())));
+            String key = labelKey(p);
+            Derived d = derived.get(key);
+            if (d == null) {
+                d = Derived.of(p.labels());
+                derived.put(key, d);
+            }
+            istio.add(new Classified(family, p, d, key));
         }
         Set<String> withDuration = new HashSet<>();
         for (Classified c : istio) {
-            if (IstioLabels.reporter(c.point.labels()).equals("destination")) {
-                rememberDestinationReport(pairKey(c));
-            }
             if (c.family == IstioFamily.REQUEST_DURATION) {
-                withDuration.add(labelKey(c.point));
+                withDuration.add(c.labelKey);
+            }
+        }
+        for (Derived d : derived.values()) {
+            if (d.reporter.equals("destination")) {
+                rememberDestinationReport(d.pair);
             }
         }
         List<RequestBuckets> requests = new ArrayList<>();
-        Map<String, TcpSample> tcp = new LinkedHashMap<>();
+        Map<Pair, TcpSample> tcp = new LinkedHashMap<>();
         for (Classified c : istio) {
             MetricPoint p = c.point;
-            if (IstioLabels.reporter(p.labels()).equals("source") && destinationReported.contains(pairKey(c))) {
+            Derived d = c.derived;
+            if (d.reporter.equals("source") && destinationReported.contains(d.pair)) {
                 continue;
             }
-            int code = IstioLabels.responseCode(p.labels());
-            boolean error = IstioLabels.error(p.labels(), code);
             switch (c.family) {
                 case REQUEST_DURATION -> {
                     long[] counts = p.cumulative() ? deltas.histogram(seriesKey(c), p.startMillis(), p.bounds(), p.bucketCounts())
                             : p.bucketCounts();
                     if (counts != null && total(counts) > 0) {
-                        requests.add(new RequestBuckets(c.source, c.destination, code, error, p.bounds(), counts, p.timeMillis()));
+                        requests.add(new RequestBuckets(d.pair.source, d.pair.destination, d.code, d.error, p.bounds(), counts,
+                                p.timeMillis()));
                     }
                 }
                 case REQUESTS -> {
-                    if (withDuration.contains(labelKey(p))) {
+                    if (withDuration.contains(c.labelKey)) {
                         continue;
                     }
                     long n = counterDelta(c);
                     if (n > 0) {
-                        requests.add(new RequestBuckets(c.source, c.destination, code, error, new double[0], new long[] {n},
-                                p.timeMillis()));
+                        requests.add(new RequestBuckets(d.pair.source, d.pair.destination, d.code, d.error, new double[0],
+                                new long[] {n}, p.timeMillis()));
                     }
                 }
                 default -> {
                     long n = counterDelta(c);
                     if (n > 0) {
-                        tcp.merge(c.source + "\u0001" + c.destination, tcpSample(c, n), IstioMetrics::add);
+                        tcp.merge(d.pair, tcpSample(c, n), IstioMetrics::add);
                     }
                 }
             }
@@ -127,7 +139,7 @@ public final class IstioMetrics {
         return Double.isNaN(d) ? 0 : Math.round(d);
     }
 
-    private void rememberDestinationReport(String pair) {
+    private void rememberDestinationReport(Pair pair) {
         // bounded: when a cardinality explosion fills the set it starts over (a few duplicates at worst)
         if (destinationReported.size() >= maxPairs) {
             destinationReported.clear();
@@ -137,11 +149,13 @@ public final class IstioMetrics {
 
     private static TcpSample tcpSample(Classified c, long n) {
         long t = c.point.timeMillis();
+        Peer src = c.derived.pair.source;
+        Peer dst = c.derived.pair.destination;
         return switch (c.family) {
-            case TCP_OPENED -> new TcpSample(c.source, c.destination, n, 0, 0, 0, t);
-            case TCP_CLOSED -> new TcpSample(c.source, c.destination, 0, n, 0, 0, t);
-            case TCP_SENT -> new TcpSample(c.source, c.destination, 0, 0, n, 0, t);
-            default -> new TcpSample(c.source, c.destination, 0, 0, 0, n, t);
+            case TCP_OPENED -> new TcpSample(src, dst, n, 0, 0, 0, t);
+            case TCP_CLOSED -> new TcpSample(src, dst, 0, n, 0, 0, t);
+            case TCP_SENT -> new TcpSample(src, dst, 0, 0, n, 0, t);
+            default -> new TcpSample(src, dst, 0, 0, 0, n, t);
         };
     }
 
@@ -191,17 +205,18 @@ public final class IstioMetrics {
         return t;
     }
 
-    private static String pairKey(Classified c) {
-        return c.source + "\u0001" + c.destination;
-    }
-
-    private static String seriesKey(Classified c) {
-        return c.family.name() + "\u0001" + labelKey(c.point);
+    /** The delta memory's key; reuses the label key's cached hash. */
+    private static SeriesKey seriesKey(Classified c) {
+        return new SeriesKey(c.family, c.labelKey);
     }
 
     /** The emitter and label set (without "le"), in a stable order. */
     private static String labelKey(MetricPoint p) {
-        StringBuilder sb = new StringBuilder(p.scope()).append('\u0002');
+        StringBuilder sb = new StringBuilder(p.scope().length() + 40 * p.labels().size()).append(p.scope()).append('\u0002');
+        if (p.labels() instanceof SortedLabels sorted) {
+            sorted.appendKey(sb);
+            return sb.toString();
+        }
         Map<String, String> sorted = p.labels() instanceof TreeMap<String, String> t ? t : new TreeMap<>(p.labels());
         for (Map.Entry<String, String> e : sorted.entrySet()) {
             if (!e.getKey().equals("le")) {
@@ -211,6 +226,21 @@ public final class IstioMetrics {
         return sb.toString();
     }
 
-    private record Classified(IstioFamily family, MetricPoint point, Peer source, Peer destination) {
+    private record Classified(IstioFamily family, MetricPoint point, Derived derived, String labelKey) {
+    }
+
+    /** What a label set says about the call: who called whom, the response code, the error flag, the reporter. */
+    private record Derived(Pair pair, int code, boolean error, String reporter) {
+        static Derived of(Map<String, String> labels) {
+            int code = IstioLabels.responseCode(labels);
+            return new Derived(new Pair(IstioLabels.source(labels), IstioLabels.destination(labels)), code,
+                    IstioLabels.error(labels, code), IstioLabels.reporter(labels));
+        }
+    }
+
+    private record Pair(Peer source, Peer destination) {
+    }
+
+    record SeriesKey(IstioFamily family, String labelKey) {
     }
 }

@@ -1,6 +1,7 @@
 package io.meshlane.control.telemetry.otlp;
 
 import io.meshlane.control.telemetry.istio.MetricPoint;
+import io.meshlane.control.telemetry.istio.SortedLabels;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
@@ -12,7 +13,6 @@ import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * OTLP metrics to {@link MetricPoint}s: monotonic sums are counters, explicit-bucket histograms are
@@ -80,11 +80,15 @@ final class MetricDecoding {
     }
 
     private static Map<String, String> labels(List<KeyValue> attributes) {
-        Map<String, String> m = new TreeMap<>();
-        for (KeyValue kv : attributes) {
-            m.put(kv.getKey(), OtlpAttributes.text(kv.getValue()));
+        int n = attributes.size();
+        String[] keys = new String[n];
+        String[] values = new String[n];
+        for (int i = 0; i < n; i++) {
+            KeyValue kv = attributes.get(i);
+            keys[i] = kv.getKey();
+            values[i] = OtlpAttributes.text(kv.getValue());
         }
-        return m;
+        return SortedLabels.of(keys, values, n);
     }
 
     /** The emitter's identity for cumulative-to-delta bookkeeping: its sorted resource attributes. */

@@ -31,6 +31,10 @@ public final class CollectingSink implements BatchSink {
         return batches.stream().flatMap(b -> b.spans().stream()).toList();
     }
 
+    public List<io.meshlane.control.telemetry.signals.LogRecord> logs() {
+        return batches.stream().flatMap(b -> b.logs().stream()).toList();
+    }
+
     public List<RequestBuckets> requestBuckets() {
         return batches.stream().flatMap(b -> b.requestBuckets().stream()).toList();
     }

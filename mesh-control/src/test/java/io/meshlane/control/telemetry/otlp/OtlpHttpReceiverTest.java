@@ -147,6 +147,7 @@ class OtlpHttpReceiverTest {
         assertEquals(SpanKind.SERVER, s.kind());
         assertEquals(250_000_000L, s.durationNanos());
         assertEquals("ratings", s.service().service());
+        assertEquals("ratings", s.service().workload(), "no k8s workload attribute: the service name");
         assertEquals(1, sink.spans().size());
     }
 
@@ -259,6 +260,56 @@ class OtlpHttpReceiverTest {
         assertTrue(sink.spans().isEmpty());
         assertEquals(200, post("/v1/traces", "application/x-protobuf", body, "Authorization", "Bearer s3cret").statusCode());
         assertEquals(3, sink.spans().size());
+    }
+
+    @Test
+    void logsInJsonKeepSeverityBodyAndIds() throws Exception {
+        start(OtlpReceiverOptions.ephemeral());
+        String json = """
+                {"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"reviews"}},
+                   {"key":"service.namespace","value":{"stringValue":"bookinfo"}}]},
+                 "scopeLogs":[{"logRecords":[
+                   {"timeUnixNano":"1700000000000000000","severityNumber":17,"body":{"stringValue":"upstream connect error"},
+                    "traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174",
+                    "attributes":[{"key":"http.route","value":{"stringValue":"/reviews/{id}"}}]},
+                   {"observedTimeUnixNano":"1700000000000000005","severityText":"warning","body":{"intValue":"42"}},
+                   {"timeUnixNano":"1700000000000000009","severityNumber":9,"body":{"stringValue":"bad ids"},"traceId":"abcd"}]}]}]}
+                """;
+
+        HttpResponse<byte[]> r = post("/v1/logs", "application/json", json.getBytes(StandardCharsets.UTF_8));
+
+        assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+        assertTrue(new String(r.body(), StandardCharsets.UTF_8).contains("\"rejectedLogRecords\":\"1\""), new String(r.body(), StandardCharsets.UTF_8));
+        var logs = sink.logs();
+        assertEquals(2, logs.size());
+        assertEquals("ERROR", logs.get(0).severity());
+        assertEquals("upstream connect error", logs.get(0).body());
+        assertEquals("5b8efff798038103d269b633813fc60c", logs.get(0).traceId());
+        assertEquals("eee19b7ec3c1b174", logs.get(0).spanId());
+        assertEquals("/reviews/{id}", logs.get(0).attributes().get("http.route"));
+        assertEquals("reviews", logs.get(0).source().service());
+        assertEquals("bookinfo", logs.get(0).source().namespace());
+        assertEquals(1_700_000_000_000_000_000L, logs.get(0).epochNanos());
+        assertEquals("warning", logs.get(1).severity());
+        assertEquals("42", logs.get(1).body());
+        assertEquals("", logs.get(1).traceId());
+        assertEquals(1_700_000_000_000_000_005L, logs.get(1).epochNanos(), "observed time when the event time is missing");
+    }
+
+    @Test
+    void istioMetricsOverHttpProtobuf() throws Exception {
+        start(OtlpReceiverOptions.ephemeral());
+        long started = (System.currentTimeMillis() + 1) * 1_000_000L; // the proxy started after the receiver: counts in full
+
+        HttpResponse<byte[]> r = post("/v1/metrics", "application/x-protobuf",
+                OtlpSamples.istioMetrics("proxy-h", 2, 1, started, started + 5_000_000_000L).toByteArray());
+
+        assertEquals(200, r.statusCode());
+        assertEquals(io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse.getDefaultInstance(),
+                io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse.parseFrom(r.body()));
+        assertEquals(2, sink.requestBuckets().size());
+        assertEquals(10 + 1, java.util.Arrays.stream(sink.requestBuckets().get(1).counts()).sum(), "10 * round + series % 7");
+        assertEquals(12, receivers.stats().metricPointsUnderstood());
     }
 
     private static byte[] gzip(byte[] data) throws IOException {
