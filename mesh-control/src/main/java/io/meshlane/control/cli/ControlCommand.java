@@ -81,6 +81,9 @@ public final class ControlCommand implements Callable<Integer> {
     @Option(names = "--remote-write", description = "Prometheus remote-write URL to push the aggregated RED metrics to, e.g. http://prometheus:9090/api/v1/write.")
     java.net.URI remoteWrite;
 
+    @Option(names = "--remote-write-interval", description = "How often to push to --remote-write, e.g. 15s (default: 15s).")
+    String remoteWriteInterval = "15s";
+
     @Override
     public Integer call() throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
@@ -139,7 +142,8 @@ public final class ControlCommand implements Callable<Integer> {
             return TelemetryOptions.defaults().withCluster(cluster).withPorts(otlpGrpcPort, otlpHttpPort)
                     .withBudget(Quantities.bytes(telemetryMemory, "--telemetry-memory"), maxSeries)
                     .withPeers(peers).withScrape(scrapeTargets, Quantities.duration(scrapeInterval, "--scrape-interval"))
-                    .withExport(otlpForward, remoteWrite);
+                    .withExport(otlpForward, remoteWrite)
+                    .withRemoteWriteInterval(Quantities.duration(remoteWriteInterval, "--remote-write-interval"));
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
         }

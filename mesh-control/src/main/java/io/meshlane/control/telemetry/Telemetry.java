@@ -8,24 +8,35 @@ import io.meshlane.control.security.AccessPolicy;
 import io.meshlane.control.telemetry.federation.Federation;
 import io.meshlane.control.telemetry.federation.FederationPeer;
 import io.meshlane.control.telemetry.http.TelemetryRoutes;
-import io.meshlane.control.telemetry.otlp.IngestStats;
+import io.meshlane.control.telemetry.export.ForwarderOptions;
+import io.meshlane.control.telemetry.export.OtlpGrpcForwarder;
+import io.meshlane.control.telemetry.export.RedSeries;
+import io.meshlane.control.telemetry.export.RemoteWriteExporter;
+import io.meshlane.control.telemetry.export.RemoteWriteOptions;
+import io.meshlane.control.telemetry.scrape.PrometheusScraper;
+import io.meshlane.control.telemetry.store.SeriesKind;
 import io.meshlane.control.telemetry.otlp.OtlpReceiverOptions;
 import io.meshlane.control.telemetry.otlp.OtlpReceivers;
 import io.meshlane.control.telemetry.store.TelemetryConfig;
 import io.meshlane.control.telemetry.store.TelemetryStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * The control plane's hosted telemetry, opened as one object: the store, the OTLP receivers that
- * fill it, the federation peers that join its views, and the routes that answer the JSON API.
+ * The control plane's hosted telemetry, opened as one object: the store, the OTLP receivers and
+ * Prometheus scraper that fill it, the exporters that hand data on to real backends, the
+ * federation peers that join its views, and the routes that answer the JSON API.
  * Closing it stops the receivers first, so nothing is accepted into a closed store.
  */
 public final class Telemetry implements AutoCloseable {
 
     private static final Duration PEER_TIMEOUT = Duration.ofSeconds(2);
+    /** Remote-write sends each interval the RED of the last minute, as gauges. */
+    private static final Duration REMOTE_WRITE_WINDOW = Duration.ofMinutes(1);
 
     private final TelemetryStore store;
     private final OtlpReceivers receivers;
@@ -47,20 +58,41 @@ public final class Telemetry implements AutoCloseable {
                     Duration.ofSeconds(10), options.cluster()), Clock.systemUTC());
             closing.push(store);
             Federation federation = new Federation(options.peers().stream().map(FederationPeer::fromKubeconfig).toList(), PEER_TIMEOUT);
+            OtlpGrpcForwarder forwarder = options.otlpForward() == null ? null
+                    : OtlpGrpcForwarder.start(ForwarderOptions.to(options.otlpForward()));
+            if (forwarder != null) {
+                closing.push(forwarder);
+            }
             OtlpReceivers receivers = OtlpReceivers.start(new OtlpReceiverOptions(host, options.otlpGrpcPort(), options.otlpHttpPort(),
-                    options.maxOtlpMessageBytes(), "", options.maxSeries()), store::accept, null);
+                    options.maxOtlpMessageBytes(), "", options.maxSeries()), store::accept, forwarder);
             closing.push(receivers);
-            TelemetryRoutes routes = new TelemetryRoutes(store, federation, access, resources, registry,
-                    () -> ingestStatus(receivers.stats()));
+            PrometheusScraper scraper = options.scrapeTargets().isEmpty() ? null
+                    : PrometheusScraper.start(options.scrapeTargets(), options.scrapeInterval(), store::accept);
+            if (scraper != null) {
+                closing.push(scraper);
+            }
+            RemoteWriteExporter remoteWrite = options.remoteWrite() == null ? null
+                    : RemoteWriteExporter.start(RemoteWriteOptions.to(options.remoteWrite()).withInterval(options.remoteWriteInterval()), () -> {
+                        Instant now = store.clock().instant();
+                        return RedSeries.of(store.snapshot(now.minus(REMOTE_WRITE_WINDOW), now,
+                                EnumSet.of(SeriesKind.EDGE, SeriesKind.SERVICE)), now.toEpochMilli());
+                    });
+            if (remoteWrite != null) {
+                closing.push(remoteWrite);
+            }
+            TelemetryRoutes routes = new TelemetryRoutes(store, federation, access, resources, registry, () -> {
+                ObjectNode status = Json.object();
+                status.set("ingest", Json.MAPPER.valueToTree(receivers.stats()));
+                status.set("scrape", scraper == null ? null : Json.MAPPER.valueToTree(scraper.stats()));
+                status.set("otlpForward", forwarder == null ? null : Json.MAPPER.valueToTree(forwarder.stats()));
+                status.set("remoteWrite", remoteWrite == null ? null : Json.MAPPER.valueToTree(remoteWrite.stats()));
+                return status;
+            });
             return new Telemetry(store, receivers, routes, closing);
         } catch (RuntimeException e) {
             closeAll(closing);
             throw e;
         }
-    }
-
-    private static ObjectNode ingestStatus(IngestStats s) {
-        return Json.MAPPER.valueToTree(s);
     }
 
     public TelemetryStore store() {

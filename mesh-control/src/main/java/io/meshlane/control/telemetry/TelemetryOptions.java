@@ -13,7 +13,8 @@ import java.util.List;
  */
 public record TelemetryOptions(int otlpGrpcPort, int otlpHttpPort, int maxOtlpMessageBytes, long memoryBudgetBytes,
                                int maxSeries, String cluster, List<Path> peers, List<URI> scrapeTargets,
-                               Duration scrapeInterval, String otlpForward, URI remoteWrite) {
+                               Duration scrapeInterval, String otlpForward, URI remoteWrite,
+                               Duration remoteWriteInterval) {
 
     public static final int DEFAULT_OTLP_GRPC_PORT = 4317;
     public static final int DEFAULT_OTLP_HTTP_PORT = 4318;
@@ -33,36 +34,41 @@ public record TelemetryOptions(int otlpGrpcPort, int otlpHttpPort, int maxOtlpMe
     /** Library and test default: receivers on free ports, 256 MiB, no peers, no exporters. */
     public static TelemetryOptions defaults() {
         return new TelemetryOptions(0, 0, 4 * 1024 * 1024, 256L * 1024 * 1024, 20_000, "local", List.of(), List.of(),
-                Duration.ofSeconds(15), null, null);
+                Duration.ofSeconds(15), null, null, Duration.ofSeconds(15));
     }
 
     public TelemetryOptions withCluster(String name) {
         return new TelemetryOptions(otlpGrpcPort, otlpHttpPort, maxOtlpMessageBytes, memoryBudgetBytes, maxSeries, name, peers,
-                scrapeTargets, scrapeInterval, otlpForward, remoteWrite);
+                scrapeTargets, scrapeInterval, otlpForward, remoteWrite, remoteWriteInterval);
     }
 
     public TelemetryOptions withPeers(List<Path> kubeconfigs) {
         return new TelemetryOptions(otlpGrpcPort, otlpHttpPort, maxOtlpMessageBytes, memoryBudgetBytes, maxSeries, cluster,
-                kubeconfigs, scrapeTargets, scrapeInterval, otlpForward, remoteWrite);
+                kubeconfigs, scrapeTargets, scrapeInterval, otlpForward, remoteWrite, remoteWriteInterval);
     }
 
     public TelemetryOptions withPorts(int grpc, int http) {
         return new TelemetryOptions(grpc, http, maxOtlpMessageBytes, memoryBudgetBytes, maxSeries, cluster, peers,
-                scrapeTargets, scrapeInterval, otlpForward, remoteWrite);
+                scrapeTargets, scrapeInterval, otlpForward, remoteWrite, remoteWriteInterval);
     }
 
     public TelemetryOptions withBudget(long bytes, int series) {
         return new TelemetryOptions(otlpGrpcPort, otlpHttpPort, maxOtlpMessageBytes, bytes, series, cluster, peers,
-                scrapeTargets, scrapeInterval, otlpForward, remoteWrite);
+                scrapeTargets, scrapeInterval, otlpForward, remoteWrite, remoteWriteInterval);
     }
 
     public TelemetryOptions withExport(String forward, URI remote) {
         return new TelemetryOptions(otlpGrpcPort, otlpHttpPort, maxOtlpMessageBytes, memoryBudgetBytes, maxSeries, cluster, peers,
-                scrapeTargets, scrapeInterval, forward, remote);
+                scrapeTargets, scrapeInterval, forward, remote, remoteWriteInterval);
+    }
+
+    public TelemetryOptions withRemoteWriteInterval(Duration every) {
+        return new TelemetryOptions(otlpGrpcPort, otlpHttpPort, maxOtlpMessageBytes, memoryBudgetBytes, maxSeries, cluster, peers,
+                scrapeTargets, scrapeInterval, otlpForward, remoteWrite, every);
     }
 
     public TelemetryOptions withScrape(List<URI> targets, Duration interval) {
         return new TelemetryOptions(otlpGrpcPort, otlpHttpPort, maxOtlpMessageBytes, memoryBudgetBytes, maxSeries, cluster, peers,
-                targets, interval, otlpForward, remoteWrite);
+                targets, interval, otlpForward, remoteWrite, remoteWriteInterval);
     }
 }

@@ -48,12 +48,16 @@ final class SignalRecorder {
                 if (n <= 0) {
                     continue;
                 }
-                // The overflow bucket has no upper bound: its requests count at the last bound.
-                double ms = bounds.length == 0 ? 0 : bounds[Math.min(i, bounds.length - 1)];
                 cell.requests += n;
                 if (error) {
                     cell.errors += n;
                 }
+                if (bounds.length == 0) {
+                    // a count without a duration histogram (istio_requests_total alone): requests, latency unknown
+                    continue;
+                }
+                // The overflow bucket has no upper bound: its requests count at the last bound.
+                double ms = bounds[Math.min(i, bounds.length - 1)];
                 grown += cell.latency.record(Math.round(ms * 1000.0), n);
             }
             cell.approximate = true;

@@ -187,6 +187,22 @@ class TelemetryStoreTest {
     }
 
     @Test
+    void aRequestCountWithoutDurationsCountsRequestsButNoLatency() {
+        TelemetryStore store = store(64L << 20, 1000);
+        Peer a = peer("east", "ns", "a");
+        Peer b = peer("east", "ns", "b");
+        long t = clock.millis();
+        store.accept(new TelemetryBatch(List.of(new RequestSample(a, b, "", 200, false, 40_000, t)),
+                List.of(new RequestBuckets(a, b, 503, false, new double[0], new long[] {7}, t)), List.of(), List.of(), List.of()));
+        SeriesTotals edge = find(store.snapshot(clock.instant().minusSeconds(60), clock.instant().plusSeconds(1)), SeriesKind.EDGE,
+                "east/ns/a", "east/ns/b");
+        assertEquals(8, edge.requests());
+        assertEquals(7, edge.errors());
+        assertEquals(1, edge.latency().totalCount(), "only the exact sample has a latency; the bare count adds none");
+        assertTrue(edge.latency().valueAtQuantile(0.5) >= 39_600, "no zero latencies from the bare count");
+    }
+
+    @Test
     void traceSearchFindsTheSlowTraceAndTheWaterfallHasTheChain() {
         TelemetryStore store = store(64L << 20, 1000);
         for (int i = 0; i < 20; i++) {
