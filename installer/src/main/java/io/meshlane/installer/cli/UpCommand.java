@@ -17,6 +17,7 @@ import io.meshlane.control.xds.XdsOptions;
 import io.meshlane.control.xds.XdsServer;
 import io.meshlane.control.server.ControlPlane;
 import io.meshlane.control.server.ControlPlaneOptions;
+import io.meshlane.control.telemetry.TelemetryOptions;
 import io.meshlane.lab.bench.Bench;
 import io.meshlane.lab.bench.BenchOptions;
 import io.meshlane.lab.bench.BenchResult;
@@ -25,6 +26,7 @@ import io.meshlane.lab.capture.EbpfCapture;
 import io.meshlane.lab.node.LabPod;
 import io.meshlane.lab.node.NodeLab;
 import io.meshlane.lab.spec.LabSpec;
+import io.meshlane.lab.spec.TelemetrySpec;
 import io.meshlane.lab.spec.PodMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,11 +71,20 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--metrics-port", defaultValue = "15091", description = "Port of the agent's /metrics.")
     int metricsPort;
 
+    @Option(names = "--otlp-grpc-port", defaultValue = "4317", description = "OTLP/gRPC port of mesh-control's telemetry (-1 = off).")
+    int otlpGrpcPort;
+
+    @Option(names = "--otlp-http-port", defaultValue = "4318", description = "OTLP/HTTP port of mesh-control's telemetry; the lab's workloads export to it.")
+    int otlpHttpPort;
+
     @Option(names = "--compare-for", defaultValue = "PT4S", description = "How long each mode is measured in the comparison.")
     Duration compareFor;
 
     @Option(names = "--exit-after", description = "Stop by itself after this long (for scripted runs).")
     Duration exitAfter;
+
+    /** The cluster name the lab's telemetry and the control plane's views carry. */
+    private static final String CLUSTER = "local";
 
     private final Deque<AutoCloseable> cleanup = new ArrayDeque<>();
 
@@ -88,7 +99,8 @@ public final class UpCommand implements Callable<Integer> {
         }));
         try {
             out.println("meshlane up: starting mesh-control (embedded store) in " + dataDir);
-            ControlPlane control = ControlPlane.start(ControlPlaneOptions.defaults().withDataDir(dataDir).withListen("127.0.0.1", port));
+            ControlPlane control = ControlPlane.start(ControlPlaneOptions.defaults().withDataDir(dataDir).withListen("127.0.0.1", port)
+                    .withTelemetry(TelemetryOptions.defaults().withCluster(CLUSTER).withPorts(otlpGrpcPort, otlpHttpPort)));
             cleanup.push(control);
             AgentServer agents = AgentServer.start(control.store(), "127.0.0.1", agentPort);
             cleanup.push(agents);
@@ -99,8 +111,9 @@ public final class UpCommand implements Callable<Integer> {
             out.println("meshlane up: comparing the redirection paths side by side (" + compareFor.toSeconds() + " s per mode)");
             printComparison(out, compare());
 
-            out.println("meshlane up: bringing up the node lab (namespaces 'fast' = eBPF, 'plain' = iptables)");
-            NodeLab lab = NodeLab.up(sampleLab());
+            out.println("meshlane up: bringing up the node lab (namespaces 'fast' = eBPF, 'plain' = iptables, 'bookinfo' = a traced chain)");
+            NodeLab lab = NodeLab.up(sampleLab().withTelemetry(
+                    TelemetrySpec.http("http://127.0.0.1:" + control.telemetry().otlpHttpPort()).withCluster(CLUSTER)));
             cleanup.push(() -> NodeLab.down(lab.spec().name()));
             DatapathConfig datapathConfig = EbpfCapture.config(lab.layout());
             Datapath datapath = Datapath.open(datapathConfig);
@@ -125,6 +138,10 @@ public final class UpCommand implements Callable<Integer> {
             out.println("  switch off:   kubectl --kubeconfig " + control.kubeconfig()
                     + " apply -f - <<< '{\"apiVersion\":\"meshlane.io/v1alpha1\",\"kind\":\"AccelerationPolicy\","
                     + "\"metadata\":{\"name\":\"switch-off\",\"namespace\":\"fast\"},\"spec\":{\"acceleration\":\"Disabled\"}}'");
+            out.println("  dashboard:    " + control.dashboardUrl());
+            out.println("                (the link signs the browser in; the JSON API is under " + control.url() + "/telemetry/v1/)");
+            out.println("  telemetry in: OTLP/HTTP http://127.0.0.1:" + control.telemetry().otlpHttpPort()
+                    + (control.telemetry().otlpGrpcPort() < 0 ? "" : ", OTLP/gRPC 127.0.0.1:" + control.telemetry().otlpGrpcPort()));
             out.println("  xDS (ADS):    127.0.0.1:" + xds.port() + " for sidecars and proxyless gRPC clients");
             out.println("  metrics:      http://127.0.0.1:" + metrics.port() + "/metrics");
             out.println("  agent:        meshlane agent status --node " + datapathConfig.nodeName() + " --cgroup-root "

@@ -82,7 +82,7 @@ public final class Telemetry implements AutoCloseable {
             }
             TelemetryRoutes routes = new TelemetryRoutes(store, federation, access, resources, registry, () -> {
                 ObjectNode status = Json.object();
-                status.set("ingest", Json.MAPPER.valueToTree(receivers.stats()));
+                status.set("otlp", Json.MAPPER.valueToTree(receivers.stats()));
                 status.set("scrape", scraper == null ? null : Json.MAPPER.valueToTree(scraper.stats()));
                 status.set("otlpForward", forwarder == null ? null : Json.MAPPER.valueToTree(forwarder.stats()));
                 status.set("remoteWrite", remoteWrite == null ? null : Json.MAPPER.valueToTree(remoteWrite.stats()));

@@ -248,7 +248,7 @@ public final class TelemetryRoutes implements MountedRoutes {
     private ObjectNode status() {
         ObjectNode out = TelemetryQueries.status(store.status());
         out.put("cluster", store.config().localCluster());
-        out.set("export", exportStatus.get());
+        out.set("pipeline", exportStatus.get());
         ArrayNode peers = out.putArray("peers");
         for (PeerAnswer a : federation.ask(PREFIX + "snapshot", Map.of("window", "10s", "kinds", "service"))) {
             peers.addObject().put("name", a.peer()).put("ok", a.ok()).put("error", a.error());
