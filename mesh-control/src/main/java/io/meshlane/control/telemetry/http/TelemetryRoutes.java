@@ -30,6 +30,7 @@ import java.util.stream.Collectors;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -152,19 +153,26 @@ public final class TelemetryRoutes implements MountedRoutes {
 
     private ObjectNode traces(Map<String, String> query, Instant now, boolean local) {
         var q = QueryParameters.traces(query, now);
-        List<List<TraceSummary>> results = new ArrayList<>();
-        results.add(store.searchTraces(q));
         List<PeerAnswer> failed = new ArrayList<>();
+        List<List<TraceSummary>> results = gather(store.searchTraces(q), local, "traces", query, TelemetryQueries::traceSummaries, failed);
+        return withFailures(TelemetryQueries.traces(results, q.limit()), failed);
+    }
+
+    /** The local result and every answering peer's (read back from its JSON); failed peers are added to {@code failed}. */
+    private <T> List<List<T>> gather(List<T> mine, boolean local, String endpoint, Map<String, String> query,
+                                     Function<JsonNode, List<T>> read, List<PeerAnswer> failed) {
+        List<List<T>> results = new ArrayList<>();
+        results.add(mine);
         if (!local) {
-            for (PeerAnswer a : federation.ask(PREFIX + "traces", query)) {
+            for (PeerAnswer a : federation.ask(PREFIX + endpoint, query)) {
                 if (a.ok()) {
-                    results.add(TelemetryQueries.traceSummaries(a.document()));
+                    results.add(read.apply(a.document()));
                 } else {
                     failed.add(a);
                 }
             }
         }
-        return withFailures(TelemetryQueries.traces(results, q.limit()), failed);
+        return results;
     }
 
     /** One trace, with the spans every cluster holds of it: a trace that crossed clusters is whole. */
@@ -197,18 +205,8 @@ public final class TelemetryRoutes implements MountedRoutes {
 
     private ObjectNode logs(Map<String, String> query, Instant now, boolean local) {
         var q = QueryParameters.logs(query, now);
-        List<List<LogRecord>> results = new ArrayList<>();
-        results.add(store.searchLogs(q));
         List<PeerAnswer> failed = new ArrayList<>();
-        if (!local) {
-            for (PeerAnswer a : federation.ask(PREFIX + "logs", query)) {
-                if (a.ok()) {
-                    results.add(TelemetryQueries.logRecords(a.document()));
-                } else {
-                    failed.add(a);
-                }
-            }
-        }
+        List<List<LogRecord>> results = gather(store.searchLogs(q), local, "logs", query, TelemetryQueries::logRecords, failed);
         return withFailures(TelemetryQueries.logs(results, q.limit()), failed);
     }
 

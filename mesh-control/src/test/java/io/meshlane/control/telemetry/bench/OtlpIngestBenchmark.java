@@ -11,6 +11,8 @@ import io.meshlane.control.telemetry.otlp.OtlpReceiverOptions;
 import io.meshlane.control.telemetry.otlp.OtlpReceivers;
 import io.meshlane.control.telemetry.otlp.OtlpSamples;
 import io.meshlane.control.telemetry.store.IngestOutcome;
+import io.meshlane.control.telemetry.store.TelemetryConfig;
+import io.meshlane.control.telemetry.store.TelemetryStore;
 import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import java.io.ByteArrayInputStream;
@@ -30,14 +32,15 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * OTLP ingest throughput over real gRPC on loopback: client threads send Bookinfo-like trace batches
  * (512 spans each) and Istio metric batches (one proxy's 100 series x 6 metrics = 600 points, cumulative)
- * to {@link OtlpReceivers}; the sink only counts (the store's own cost is measured by its benchmark).
+ * to {@link OtlpReceivers}; the sink only counts, or with a third argument {@code store} hands every
+ * batch to a real TelemetryStore, which is the whole ingest path of the control plane.
  * The requests are serialized once up front, so the client's protobuf encoding is not measured; the
  * receiver's whole path is: HTTP/2 framing, protobuf decoding, conversion to signals (ids to hex,
  * attributes, Istio mapping with cumulative-to-delta), the sink call and the response.
  *
  * <pre>
  * MAVEN_OPTS="-Xmx512m --sun-misc-unsafe-memory-access=allow" mvn -q -o -pl mesh-control test-compile exec:java \
- *   -Dexec.classpathScope=test -Dexec.mainClass=io.meshlane.control.telemetry.bench.OtlpIngestBenchmark [-Dexec.args="4 10"]
+ *   -Dexec.classpathScope=test -Dexec.mainClass=io.meshlane.control.telemetry.bench.OtlpIngestBenchmark [-Dexec.args="4 10 [store]"]
  * </pre>
  * Arguments: client threads (default 4), seconds measured per phase (default 10).
  */
@@ -64,12 +67,15 @@ public final class OtlpIngestBenchmark {
     public static void main(String[] args) throws Exception {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        // "store": the whole path into a real TelemetryStore (256 MiB budget), as the control plane runs it
+        TelemetryStore store = args.length > 2 && args[2].equals("store")
+                ? new TelemetryStore(TelemetryConfig.defaults(), java.time.Clock.systemUTC()) : null;
         LongAdder spans = new LongAdder();
         LongAdder signals = new LongAdder();
         BatchSink counting = batch -> {
             spans.add(batch.spans().size());
             signals.add(batch.requestBuckets().size() + batch.tcp().size());
-            return new IngestOutcome(batch.size(), 0, 0, "");
+            return store == null ? new IngestOutcome(batch.size(), 0, 0, "") : store.accept(batch);
         };
         long now = System.currentTimeMillis() * 1_000_000L;
         try (OtlpReceivers receivers = OtlpReceivers.start(OtlpReceiverOptions.ephemeral().withPorts(0, -1), counting, null)) {
@@ -118,6 +124,9 @@ public final class OtlpIngestBenchmark {
                 System.out.printf("%nRESULT spans/s=%.0f (target 50000) points/s=%.0f (target 200000) peak heap used=%d MiB of %d MiB%n",
                         spanRate, pointRate, peakHeapMiB(), Runtime.getRuntime().maxMemory() >> 20);
                 System.out.println("ingest counters: " + receivers.stats());
+                if (store != null) {
+                    System.out.println("store: " + store.status());
+                }
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
