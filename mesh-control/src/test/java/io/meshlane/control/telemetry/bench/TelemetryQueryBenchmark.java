@@ -116,7 +116,7 @@ public final class TelemetryQueryBenchmark {
         System.out.printf("heap used after queries %.1f MB%n", heapUsedMb());
     }
 
-    private static void run(String name, int iterations, Callable<Integer> query) throws Exception {
+    static void run(String name, int iterations, Callable<Integer> query) throws Exception {
         int warmup = Math.max(3, iterations / 10);
         int bytes = 0;
         for (int i = 0; i < warmup; i++) {
