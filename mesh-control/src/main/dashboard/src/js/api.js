@@ -23,6 +23,15 @@ export class ApiFailure extends Error {
   }
 }
 
+/**
+ * Called with (endpoint, unreachablePeers) after every successful answer; the list is empty when
+ * the answer merged every federation peer, so a peer that comes back clears its warning.
+ */
+let peersListener = () => {};
+export function onPeers(listener) {
+  peersListener = listener;
+}
+
 function query(params) {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params ?? {})) {
@@ -56,6 +65,7 @@ async function call(method, path, params, body) {
     // Errors are Kubernetes Status objects whose message says what to change.
     throw new ApiFailure(request, response.status, json?.message ?? (text.slice(0, 200) || response.statusText));
   }
+  if (method === 'GET' && json && typeof json === 'object') peersListener(path.startsWith('traces/') ? 'trace' : path, json.unreachablePeers ?? []);
   return json;
 }
 
@@ -66,6 +76,8 @@ export const api = {
   series: (node, window) => call('GET', 'series', { cluster: node.cluster, namespace: node.namespace, service: node.name, window }),
   traces: search => call('GET', 'traces', search),
   trace: traceId => call('GET', `traces/${encodeURIComponent(traceId)}`),
+  logs: search => call('GET', 'logs', search),
+  status: () => call('GET', 'status'),
   nodes: () => call('GET', 'nodes'),
   namespaces: () => call('GET', 'namespaces'),
   setAcceleration: (namespace, enabled) =>

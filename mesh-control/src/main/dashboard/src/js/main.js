@@ -1,6 +1,6 @@
 // Wires the panels to the API: one refresh every 5 s (never two at once, paused while the tab
 // is hidden); each panel reports its own failure to the banner and keeps its last good view.
-import { api } from './api.js';
+import { api, onPeers } from './api.js';
 import { report, clear } from './banner.js';
 import { el } from './elements.js';
 import { ms, rate, percent } from './format.js';
@@ -9,8 +9,12 @@ import { LatencyChart, serviceStats } from './latency.js';
 import { table } from './tables.js';
 import { traceList, waterfall } from './traces.js';
 import { nodesTable, namespacesTable } from './acceleration.js';
+import { logTable } from './logs.js';
+import { healthView, healthSummary } from './health.js';
+import { notePeers } from './peers.js';
 
 const REFRESH_MS = 5000;
+const LOG_LIMIT = 200;
 const $ = id => document.getElementById(id);
 
 const state = {
@@ -21,6 +25,8 @@ const state = {
   timer: null,
   running: false,
 };
+
+onPeers(notePeers);
 
 const topology = new TopologyView($('topology'), node => selectService(node));
 const chart = new LatencyChart($('latency-chart'));
@@ -113,6 +119,14 @@ function refreshNamespaces() {
   });
 }
 
+function refreshHealth() {
+  return panel('status', async () => {
+    const status = await api.status();
+    $('health-summary').textContent = healthSummary(status);
+    $('health').replaceChildren(...healthView(status));
+  });
+}
+
 async function toggleAcceleration(namespace, enabled) {
   try {
     const row = await api.setAcceleration(namespace, enabled);
@@ -144,7 +158,7 @@ async function refresh() {
   if (state.running) return;
   state.running = true;
   try {
-    await Promise.all([refreshTopology(), refreshServices(), refreshTop(), refreshNodes(), refreshNamespaces()]);
+    await Promise.all([refreshTopology(), refreshServices(), refreshTop(), refreshNodes(), refreshNamespaces(), refreshHealth()]);
     await refreshSeries();
     $('updated').textContent = `updated ${new Date().toLocaleTimeString('en-GB')}`;
     document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed ?? 0) + 1);
@@ -180,12 +194,51 @@ async function openTrace(traceId) {
   await panel('trace', async () => {
     const trace = await api.trace(traceId);
     const box = $('waterfall');
-    box.replaceChildren(...waterfall(trace));
+    box.replaceChildren(...waterfall(trace, logsOfTrace));
     box.hidden = false;
     for (const row of document.querySelectorAll('#trace-table tr[data-id]')) {
       row.classList.toggle('selected', row.dataset.id === traceId);
     }
   });
+}
+
+/** Searches the logs; the form's fields are the query, the page's window the time range. */
+async function searchLogs(event) {
+  event?.preventDefault();
+  const form = new FormData($('log-search'));
+  const search = {
+    service: form.get('service').trim(),
+    q: form.get('q').trim(),
+    severity: form.get('severity'),
+    traceId: form.get('traceId').trim().toLowerCase(),
+    limit: LOG_LIMIT,
+    window: state.window,
+  };
+  await panel('logs', async () => {
+    const result = await api.logs(search);
+    const n = result.logs.length;
+    $('log-summary').textContent = n === LOG_LIMIT
+      ? `newest ${n} in the last ${state.window}: narrow the search to see older ones`
+      : `${n} record${n === 1 ? '' : 's'} in the last ${state.window}, newest first`;
+    $('log-results').replaceChildren(logTable(result.logs, openTraceFromLog));
+  });
+}
+
+/** From a log row to the waterfall of its request, scrolled into view. */
+async function openTraceFromLog(traceId) {
+  await openTrace(traceId);
+  const box = $('waterfall');
+  if (!box.hidden) box.scrollIntoView({ block: 'nearest' });
+}
+
+/** From a waterfall to the log records of that trace, in every service it crossed. */
+function logsOfTrace(traceId) {
+  $('log-service').value = '';
+  $('log-text').value = '';
+  $('log-severity').value = '';
+  $('log-trace').value = traceId;
+  $('log-search').scrollIntoView({ block: 'nearest' });
+  return searchLogs();
 }
 
 $('window-select').addEventListener('change', e => {
@@ -196,6 +249,7 @@ $('auto-refresh').addEventListener('change', schedule);
 $('refresh-now').addEventListener('click', refresh);
 document.addEventListener('visibilitychange', () => (document.hidden ? clearTimeout(state.timer) : refresh()));
 $('trace-search').addEventListener('submit', searchTraces);
+$('log-search').addEventListener('submit', searchLogs);
 for (const button of document.querySelectorAll('.segmented button')) {
   button.addEventListener('click', () => {
     state.of = button.dataset.of;

@@ -15,7 +15,8 @@ export function traceList(traces, onOpen) {
   ], traces, { id: 'trace-table', rowId: t => t.traceId, onSelect: onOpen, caption: 'Matching traces, newest first', empty: 'No trace matches.' });
 }
 
-export function waterfall(trace) {
+/** onLogs(traceId), when given, adds a "logs of this trace" link to the head. */
+export function waterfall(trace, onLogs) {
   const total = trace.durationMs || 1;
   const multiCluster = new Set(trace.spans.map(s => s.cluster).filter(Boolean)).size > 1;
   const ticks = [0, 0.25, 0.5, 0.75, 1].map(f => el('span', { class: 'tick', text: ms(total * f) }));
@@ -39,7 +40,9 @@ export function waterfall(trace) {
   return [
     el('div', { class: 'waterfall-head' },
       el('h3', { text: `Trace ${trace.traceId}` }),
-      el('span', { class: 'muted', text: `${trace.spans.length} spans · ${ms(trace.durationMs)} · ${time(trace.startEpochMillis)}` })),
+      el('span', { class: 'muted', text: `${trace.spans.length} spans · ${ms(trace.durationMs)} · ${time(trace.startEpochMillis)}` }),
+      onLogs ? el('button', { type: 'button', class: 'link', id: 'trace-logs', 'data-trace-id': trace.traceId,
+        onclick: () => onLogs(trace.traceId), text: 'Logs of this trace →' }) : null),
     el('div', { class: 'span-grid', role: 'table', 'aria-label': `Spans of trace ${trace.traceId}`, 'data-trace-id': trace.traceId },
       el('div', { class: 'span header', role: 'row' },
         el('div', { role: 'columnheader', text: 'Service / span' }),

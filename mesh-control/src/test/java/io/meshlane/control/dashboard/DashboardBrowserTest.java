@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshlane.control.server.ControlPlane;
 import io.meshlane.control.server.ControlPlaneOptions;
 import io.meshlane.control.telemetry.TelemetryOptions;
+import io.meshlane.control.telemetry.federation.FederationPeer;
+import io.opentelemetry.proto.logs.v1.SeverityNumber;
 import io.meshlane.control.testing.ApiClient;
 import io.meshlane.control.testing.TempDirs;
 import java.net.ServerSocket;
@@ -19,9 +21,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -36,7 +41,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The dashboard in Debian's headless Chromium against a real control plane fed over OTLP/HTTP:
  * the graph shows the chain's services and calls, the top-N table and the latency chart render,
  * a slow failing trace is found and opens as a waterfall of its spans, and the namespace switch
- * writes the AccelerationPolicy that kubectl sees. Screenshots go to target/dashboard-*.png.
+ * writes the AccelerationPolicy that kubectl sees. Access logs fed over OTLP/HTTP are found by text
+ * and severity and lead to their trace's waterfall and back; the health panel shows the memory budget,
+ * the counts the receivers took and a federation peer that is down, which the header strip names too.
+ * Screenshots go to target/dashboard-*.png.
  */
 class DashboardBrowserTest {
 
@@ -45,6 +53,7 @@ class DashboardBrowserTest {
     static final Duration WAIT = Duration.ofSeconds(30);
     static final String CLUSTER = "c1";
     static final ObjectMapper JSON = new ObjectMapper();
+    static final long BUDGET = 64L * 1024 * 1024;
 
     static String id(String service) {
         return CLUSTER + "/" + BookinfoTraces.NAMESPACE + "/" + service;
@@ -57,9 +66,18 @@ class DashboardBrowserTest {
                     + "): run `./meshlane test`, which installs them");
         }
         Path dataDir = Files.createTempDirectory("meshlane-dashboard");
+        Path goneDir = Files.createTempDirectory("meshlane-dashboard-gone-peer");
+        // a federation peer that has stopped: its kubeconfig is real, nothing listens behind it any more
+        Path goneConfig;
+        try (ControlPlane gone = ControlPlane.start(ControlPlaneOptions.defaults().withDataDir(goneDir).withListen("127.0.0.1", 0)
+                .withTelemetry(TelemetryOptions.defaults().withCluster("gone").withPorts(TelemetryOptions.OFF, TelemetryOptions.OFF)))) {
+            goneConfig = gone.kubeconfig();
+        }
+        String gonePeer = FederationPeer.fromKubeconfig(goneConfig).name();
         int otlpPort = freePort();
         ControlPlane plane = ControlPlane.start(ControlPlaneOptions.defaults().withDataDir(dataDir).withListen("127.0.0.1", 0)
-                .withTelemetry(TelemetryOptions.defaults().withCluster(CLUSTER).withPorts(TelemetryOptions.OFF, otlpPort)));
+                .withTelemetry(TelemetryOptions.defaults().withCluster(CLUSTER).withPorts(TelemetryOptions.OFF, otlpPort)
+                        .withBudget(BUDGET, 20_000).withPeers(List.of(goneConfig))));
         WebDriver driver = null;
         try {
             ApiClient api = new ApiClient(plane.url(), plane.caCertificate(), plane.token());
@@ -68,11 +86,22 @@ class DashboardBrowserTest {
             assertEquals(201, ns.statusCode(), ns.body());
 
             BookinfoTraces traces = new BookinfoTraces();
+            List<String> fast = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
-                traces.request(2_000L * i + 500, 20 + (i % 5), false);
+                fast.add(traces.request(2_000L * i + 500, 20 + (i % 5), false));
             }
             String slow = traces.request(1_000, 900, true);
             traces.send("http://127.0.0.1:" + otlpPort, plane.token());
+
+            BookinfoLogs logs = new BookinfoLogs();
+            for (int i = 0; i < 5; i++) {
+                logs.record("productpage", 2_000L * i + 500, SeverityNumber.SEVERITY_NUMBER_INFO, "GET /productpage 200 " + (50 + i) + "ms", fast.get(i));
+            }
+            logs.record("ratings", 1_010, SeverityNumber.SEVERITY_NUMBER_ERROR, "GET /ratings 500 upstream connect error: db timeout", slow);
+            logs.record("reviews", 1_005, SeverityNumber.SEVERITY_NUMBER_WARN, "GET /reviews 500 upstream ratings failed", slow);
+            logs.record("productpage", 1_000, SeverityNumber.SEVERITY_NUMBER_INFO, "GET /productpage 500 930ms", slow);
+            logs.record("ratings", 30_000, SeverityNumber.SEVERITY_NUMBER_INFO, "ratings cache warmed", "");
+            logs.send("http://127.0.0.1:" + otlpPort, plane.token());
 
             driver = chrome(dataDir);
             WebDriverWait wait = new WebDriverWait(driver, WAIT);
@@ -104,6 +133,68 @@ class DashboardBrowserTest {
             wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#latency-chart .uplot canvas")));
             assertEquals("true", driver.findElement(By.cssSelector("g.node[data-id='" + id("reviews") + "']")).getDomAttribute("aria-pressed"));
             screenshot(driver, "overview");
+            wait.ignoring(StaleElementReferenceException.class);
+
+            // the header names the peer that the merged answers are missing
+            WebElement strip = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("peer-warning")));
+            wait.until(d -> d.findElement(By.cssSelector("#peer-warning [data-peer='" + gonePeer + "']")).getText().length() > gonePeer.length() + 2);
+            assertTrue(strip.getText().contains(gonePeer), "the strip names the dead peer: " + strip.getText());
+
+            // access logs: a text search finds the two failing hops' records, newest first
+            assertFalse(driver.findElement(By.id("waterfall")).isDisplayed(), "no trace open yet");
+            driver.findElement(By.id("log-text")).sendKeys("UPSTREAM");
+            driver.findElement(By.cssSelector("#log-search button[type=submit]")).click();
+            List<String> upstream = logRows(wait, 2);
+            assertTrue(upstream.get(0).contains("reviews") && upstream.get(0).contains("upstream ratings failed"), upstream.toString());
+            assertTrue(upstream.get(1).contains("ratings") && upstream.get(1).contains("db timeout"), upstream.toString());
+            assertTrue(upstream.get(1).contains("ERROR") && upstream.get(0).contains("WARN"), "severity shown: " + upstream);
+
+            // a log row's trace id opens that request's waterfall
+            driver.findElement(By.cssSelector("#log-table tbody tr:nth-child(2) button.trace-link[data-trace-id='" + slow + "']")).click();
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#waterfall [data-trace-id='" + slow + "']")));
+            assertEquals(traces.spansPerTrace(), driver.findElements(By.cssSelector("#waterfall .span[data-span-id]")).size());
+
+            // and the waterfall's "logs of this trace" fills the search with its id: the three hops' records, nothing else
+            driver.findElement(By.id("trace-logs")).click();
+            List<String> ofTrace = logRows(wait, 3);
+            assertEquals(slow, driver.findElement(By.id("log-trace")).getDomProperty("value"));
+            assertEquals("", driver.findElement(By.id("log-text")).getDomProperty("value"), "the text filter was cleared");
+            assertEquals(3, driver.findElements(By.cssSelector("#log-table button.trace-link[data-trace-id='" + slow + "']")).size(), ofTrace.toString());
+            assertTrue(ofTrace.get(0).contains("GET /productpage 500 930ms"), "newest first: " + ofTrace);
+            scrollTo(driver, "log-search");
+            screenshot(driver, "logs");
+
+            // severity alone: the one ERROR record
+            driver.findElement(By.id("log-trace")).clear();
+            new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("log-severity"))).selectByValue("ERROR");
+            driver.findElement(By.cssSelector("#log-search button[type=submit]")).click();
+            List<String> errors = logRows(wait, 1);
+            assertTrue(errors.get(0).contains("db timeout"), errors.toString());
+
+            // the health panel: the budget it was given and exactly what the receivers took. Auto-refresh is
+            // turned off and one manual refresh awaited, so the panel holds still while it is read.
+            driver.findElement(By.id("auto-refresh")).click();
+            int refreshes = Integer.parseInt(driver.findElement(By.tagName("body")).getDomAttribute("data-refreshed"));
+            driver.findElement(By.id("refresh-now")).click();
+            wait.until(d -> Integer.parseInt(d.findElement(By.tagName("body")).getDomAttribute("data-refreshed")) > refreshes);
+            int spansSent = 41 * traces.spansPerTrace();
+            wait.until(d -> counter(d, "spansAccepted") == spansSent && counter(d, "logsAccepted") == logs.recorded());
+            assertEquals(0, counter(driver, "spansRejected"));
+            assertEquals(0, counter(driver, "logsRejected"));
+            assertEquals(0, counter(driver, "malformedRequests"));
+            WebElement total = driver.findElement(By.id("memory-total"));
+            assertEquals(String.valueOf(BUDGET), total.getDomAttribute("data-budget"));
+            assertTrue(total.getText().contains("64.0 MiB"), "the budget as a person reads it: " + total.getText());
+            long traceBytes = Long.parseLong(driver.findElement(By.cssSelector(".memory-row[data-kind='traces']")).getDomAttribute("data-used"));
+            assertTrue(traceBytes > 0, "the stored spans take memory");
+            assertEquals(0, counter(driver, "capped"), "nothing folded: " + driver.findElement(By.id("health")).getDomProperty("innerHTML"));
+            assertTrue(driver.findElements(By.id("overflow-help")).isEmpty(), "nothing folded, so no advice about the cap");
+            WebElement peer = driver.findElement(By.cssSelector("#peers-table tr[data-id='" + gonePeer + "']"));
+            assertTrue(peer.getText().contains("unreachable"), peer.getText());
+            assertTrue(driver.findElement(By.id("health")).getText().contains("None configured (--otlp-forward, --remote-write)"),
+                    "no exporter was configured, and the panel says how to add one");
+            scrollTo(driver, "health-title");
+            screenshot(driver, "health");
 
             // trace search: the slow failing request, and only it, opens as a waterfall
             WebElement service = driver.findElement(By.id("trace-service"));
@@ -125,11 +216,17 @@ class DashboardBrowserTest {
             assertFalse(driver.findElements(By.cssSelector("#waterfall .span-bar.bad")).isEmpty(), "the failing spans are marked");
             screenshot(driver, "trace");
 
+            driver.findElement(By.id("auto-refresh")).click();
+
             // the namespace switch writes the AccelerationPolicy that kubectl shows
             By bookinfo = By.cssSelector("button.switch[data-namespace='bookinfo']");
             WebElement toggle = wait.until(ExpectedConditions.elementToBeClickable(bookinfo));
             assertEquals("false", toggle.getDomAttribute("aria-checked"));
-            toggle.click();
+            // the table is redrawn by each refresh, so the button found may be gone by the time it is clicked
+            wait.until(d -> {
+                d.findElement(bookinfo).click();
+                return true;
+            });
             wait.until(d -> "true".equals(d.findElement(bookinfo).getDomAttribute("aria-checked")));
             HttpResponse<String> policies = api.get("/apis/meshlane.io/v1alpha1/namespaces/bookinfo/accelerationpolicies");
             assertEquals(200, policies.statusCode(), policies.body());
@@ -153,8 +250,30 @@ class DashboardBrowserTest {
             } finally {
                 plane.close();
                 TempDirs.delete(dataDir);
+                TempDirs.delete(goneDir);
             }
         }
+    }
+
+    /** Waits for exactly {@code n} rows in the log results and returns their texts, top to bottom. */
+    static List<String> logRows(WebDriverWait wait, int n) {
+        return wait.until(d -> {
+            List<String> rows = d.findElements(By.cssSelector("#log-table tbody tr")).stream().map(WebElement::getText).toList();
+            return rows.size() == n ? rows : null;
+        });
+    }
+
+    /** The number a health counter shows (its data-value), or -1 while the panel has not rendered it. */
+    static long counter(WebDriver driver, String name) {
+        List<WebElement> found = driver.findElements(By.cssSelector("#health [data-counter='" + name + "']"));
+        if (found.isEmpty() || found.get(0).getDomAttribute("data-value").isEmpty()) {
+            return -1;
+        }
+        return Long.parseLong(found.get(0).getDomAttribute("data-value"));
+    }
+
+    static void scrollTo(WebDriver driver, String id) {
+        ((JavascriptExecutor) driver).executeScript("document.getElementById(arguments[0]).scrollIntoView({block: 'start'})", id);
     }
 
     static WebDriver chrome(Path dataDir) throws Exception {
