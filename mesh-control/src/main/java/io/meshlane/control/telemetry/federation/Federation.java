@@ -58,13 +58,30 @@ public final class Federation {
                 answers.add(failed(name, "no answer within " + timeout.toMillis() + " ms"));
             } catch (ExecutionException | CompletionException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
-                answers.add(failed(name, cause.getMessage() == null ? cause.toString() : cause.getMessage()));
+                answers.add(failed(name, describe(cause, peers.get(i).peer())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 answers.add(failed(name, "interrupted"));
             }
         }
         return answers;
+    }
+
+    /** What went wrong, in words an operator can act on (a bare ConnectException has no message). */
+    private static String describe(Throwable cause, FederationPeer peer) {
+        if (cause instanceof java.net.ConnectException) {
+            return "cannot connect to " + peer.server() + " (connection refused): is that control plane running, and is its"
+                    + " kubeconfig's server address right?";
+        }
+        if (cause instanceof java.net.http.HttpTimeoutException) {
+            return "no answer from " + peer.server() + " within the federation timeout: the peer is overloaded or unreachable";
+        }
+        if (cause instanceof javax.net.ssl.SSLException) {
+            return "TLS with " + peer.server() + " failed (" + cause.getMessage() + "): the peer went away mid-handshake, or its"
+                    + " certificate is not signed by the CA in its kubeconfig";
+        }
+        String message = cause.getMessage();
+        return message == null || message.isBlank() ? cause.getClass().getSimpleName() + " talking to " + peer.server() : message;
     }
 
     private static PeerAnswer failed(String peer, String error) {
