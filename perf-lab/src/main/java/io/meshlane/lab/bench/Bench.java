@@ -27,6 +27,7 @@ import java.util.function.Consumer;
  * The lab is removed afterwards, also when the run fails.
  */
 public final class Bench {
+    static final java.time.Duration RELAY_EXPORT_INTERVAL = java.time.Duration.ofSeconds(5);
     private final BenchOptions options;
     private final Consumer<String> progress;
 
@@ -45,7 +46,8 @@ public final class Bench {
         try {
             if (options.telemetryCompare()) {
                 sink = new OtlpSink();
-                spec = spec.withTelemetry(TelemetrySpec.http(sink.endpoint()));
+                // Envoy flushes its stats every 5 s by default: the relays export as often, not every second
+                spec = spec.withTelemetry(TelemetrySpec.http(sink.endpoint()).withExportInterval(RELAY_EXPORT_INTERVAL));
             }
         } catch (java.io.IOException e) {
             throw new LabException("cannot start the bench's OTLP sink on 127.0.0.1: " + e.getMessage(), e);

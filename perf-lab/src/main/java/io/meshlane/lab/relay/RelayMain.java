@@ -46,7 +46,7 @@ public final class RelayMain {
             WorkloadIdentity id = new WorkloadIdentity(telemetryOptions.getOrDefault("namespace", "default"),
                     telemetryOptions.getOrDefault("workload", name), telemetryOptions.getOrDefault("service", name),
                     name, telemetryOptions.getOrDefault("cluster", "lab"));
-            otel = LabOtel.start(new ExportConfig(URI.create(telemetryOptions.get("otlp")),
+            otel = LabOtel.metricsOnly(new ExportConfig(URI.create(telemetryOptions.get("otlp")),
                     Duration.ofMillis(Long.parseLong(telemetryOptions.getOrDefault("export-interval", "1000"))),
                     ExportConfig.DEFAULT_TIMEOUT), id.resource());
             PeerDirectory peers = telemetryOptions.containsKey("peers")

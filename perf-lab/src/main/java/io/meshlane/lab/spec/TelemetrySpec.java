@@ -43,4 +43,8 @@ public record TelemetrySpec(URI endpoint, String protocol, String cluster, Durat
     public TelemetrySpec withCluster(String name) {
         return new TelemetrySpec(endpoint, protocol, name, exportInterval);
     }
+
+    public TelemetrySpec withExportInterval(Duration every) {
+        return new TelemetrySpec(endpoint, protocol, cluster, every);
+    }
 }

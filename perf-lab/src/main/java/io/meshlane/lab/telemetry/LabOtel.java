@@ -35,12 +35,7 @@ public final class LabOtel implements AutoCloseable {
     }
 
     public static LabOtel start(ExportConfig export, Resource resource) {
-        SdkMeterProvider meters = SdkMeterProvider.builder()
-                .setResource(resource)
-                .registerMetricReader(PeriodicMetricReader.builder(OtlpHttpMetricExporter.builder()
-                                .setEndpoint(export.signalUrl("metrics")).setTimeout(export.timeout()).build())
-                        .setInterval(export.interval()).build())
-                .build();
+        SdkMeterProvider meters = meters(export, resource);
         OtlpHttpSpanExporter spans = OtlpHttpSpanExporter.builder().setEndpoint(export.signalUrl("traces"))
                 .setTimeout(export.timeout()).setMeterProvider(() -> meters).build();
         SdkTracerProvider tracers = SdkTracerProvider.builder()
@@ -63,6 +58,24 @@ public final class LabOtel implements AutoCloseable {
                 .setTracerProvider(tracers).setMeterProvider(meters).setLoggerProvider(loggers)
                 .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
                 .build());
+    }
+
+    /**
+     * Metrics only, for the sidecar relay: no span or log processors, whose worker threads would
+     * wake every interval beside the forwarding event loop for nothing.
+     */
+    public static LabOtel metricsOnly(ExportConfig export, Resource resource) {
+        return new LabOtel(OpenTelemetrySdk.builder().setMeterProvider(meters(export, resource))
+                .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build());
+    }
+
+    private static SdkMeterProvider meters(ExportConfig export, Resource resource) {
+        return SdkMeterProvider.builder()
+                .setResource(resource)
+                .registerMetricReader(PeriodicMetricReader.builder(OtlpHttpMetricExporter.builder()
+                                .setEndpoint(export.signalUrl("metrics")).setTimeout(export.timeout()).build())
+                        .setInterval(export.interval()).build())
+                .build();
     }
 
     /** An SDK configured elsewhere (e.g. without exporters), closed like the others. */
