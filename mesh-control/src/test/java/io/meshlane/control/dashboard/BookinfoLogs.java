@@ -9,11 +9,6 @@ import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.logs.v1.SeverityNumber;
 import io.opentelemetry.proto.resource.v1.Resource;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -57,18 +52,7 @@ final class BookinfoLogs {
                         .addAttributes(attribute("k8s.deployment.name", service + "-v1")))
                 .addScopeLogs(ScopeLogs.newBuilder().addAllLogRecords(records)).build()));
         byte[] body = ExportLogsServiceRequest.newBuilder().addAllResourceLogs(resources).build().toByteArray();
-        HttpResponse<String> answer;
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
-            answer = http.send(HttpRequest.newBuilder(URI.create(endpoint + "/v1/logs")).timeout(Duration.ofSeconds(30))
-                    .header("Content-Type", "application/x-protobuf").header("Authorization", "Bearer " + token)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (java.net.ConnectException e) {
-            throw new AssertionError("nothing receives OTLP/HTTP at " + endpoint + ": the control plane must start its OTLP receivers"
-                    + " from ControlPlaneOptions.telemetry() (" + e + ")", e);
-        }
-        if (answer.statusCode() != 200) {
-            throw new AssertionError("OTLP/HTTP log export to " + endpoint + " answered " + answer.statusCode() + ": " + answer.body());
-        }
+        OtlpHttpPost.send(endpoint, "/v1/logs", token, body);
         byService.clear();
     }
 

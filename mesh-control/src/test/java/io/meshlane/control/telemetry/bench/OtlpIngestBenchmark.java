@@ -10,15 +10,12 @@ import io.meshlane.control.telemetry.otlp.IngestStats;
 import io.meshlane.control.telemetry.otlp.OtlpReceiverOptions;
 import io.meshlane.control.telemetry.otlp.OtlpReceivers;
 import io.meshlane.control.telemetry.otlp.OtlpSamples;
+import io.meshlane.control.telemetry.otlp.RawBytes;
 import io.meshlane.control.telemetry.store.IngestOutcome;
 import io.meshlane.control.telemetry.store.TelemetryConfig;
 import io.meshlane.control.telemetry.store.TelemetryStore;
 import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -45,21 +42,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Arguments: client threads (default 4), seconds measured per phase (default 10).
  */
 public final class OtlpIngestBenchmark {
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
+    private static final MethodDescriptor.Marshaller<byte[]> BYTES = RawBytes.MARSHALLER;
 
     private OtlpIngestBenchmark() {
     }

@@ -26,10 +26,6 @@ import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -122,7 +118,7 @@ class OtlpGrpcReceiverTest {
     @Test
     void undecodableRequestIsInvalidArgumentAndTheReceiverKeepsServing() {
         start(OtlpReceiverOptions.ephemeral());
-        MethodDescriptor<byte[], byte[]> raw = TraceServiceGrpc.getExportMethod().toBuilder(new Bytes(), new Bytes()).build();
+        MethodDescriptor<byte[], byte[]> raw = TraceServiceGrpc.getExportMethod().toBuilder(RawBytes.MARSHALLER, RawBytes.MARSHALLER).build();
         // field 1 (resource_spans), length-delimited, claims 100 bytes but carries 2
         byte[] garbage = {0x0a, 100, 1, 2};
 
@@ -215,22 +211,5 @@ class OtlpGrpcReceiverTest {
         long tcpOpened = sink.batches.stream().flatMap(b -> b.tcp().stream()).mapToLong(t -> t.connectionsOpened()).sum();
         assertEquals(90, tcpOpened);
         assertEquals(36, receivers.stats().metricPointsUnderstood());
-    }
-
-    /** Bytes in, bytes out: lets the test send what a broken client would. */
-    private static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 }
