@@ -110,6 +110,7 @@ public final class ControlPlane implements AutoCloseable {
             router.dashboard(new DashboardPages(access));
             telemetry = Telemetry.start(options.telemetry(), options.host(), access, resources, registry);
             router.mount("telemetry", telemetry.routes());
+            router.mount("metrics", telemetry.metrics());
             int port = options.port() == 0 ? freePort() : options.port();
             ApplicationContext context = startServer(options.host(), port, tls, access, dataDir, router);
             String address = (options.host().contains(":") ? "[" + options.host() + "]" : options.host()) + ":" + port;

@@ -7,6 +7,7 @@ import io.meshlane.control.crd.KindRegistry;
 import io.meshlane.control.security.AccessPolicy;
 import io.meshlane.control.telemetry.federation.Federation;
 import io.meshlane.control.telemetry.federation.FederationPeer;
+import io.meshlane.control.telemetry.http.MetricsRoutes;
 import io.meshlane.control.telemetry.http.TelemetryRoutes;
 import io.meshlane.control.telemetry.export.ForwarderOptions;
 import io.meshlane.control.telemetry.export.OtlpGrpcForwarder;
@@ -41,12 +42,15 @@ public final class Telemetry implements AutoCloseable {
     private final TelemetryStore store;
     private final OtlpReceivers receivers;
     private final TelemetryRoutes routes;
+    private final MetricsRoutes metrics;
     private final Deque<AutoCloseable> closing;
 
-    private Telemetry(TelemetryStore store, OtlpReceivers receivers, TelemetryRoutes routes, Deque<AutoCloseable> closing) {
+    private Telemetry(TelemetryStore store, OtlpReceivers receivers, TelemetryRoutes routes, MetricsRoutes metrics,
+                      Deque<AutoCloseable> closing) {
         this.store = store;
         this.receivers = receivers;
         this.routes = routes;
+        this.metrics = metrics;
         this.closing = closing;
     }
 
@@ -88,7 +92,7 @@ public final class Telemetry implements AutoCloseable {
                 status.set("remoteWrite", remoteWrite == null ? null : Json.MAPPER.valueToTree(remoteWrite.stats()));
                 return status;
             });
-            return new Telemetry(store, receivers, routes, closing);
+            return new Telemetry(store, receivers, routes, new MetricsRoutes(store, receivers::stats), closing);
         } catch (RuntimeException e) {
             closeAll(closing);
             throw e;
@@ -101,6 +105,11 @@ public final class Telemetry implements AutoCloseable {
 
     public TelemetryRoutes routes() {
         return routes;
+    }
+
+    /** {@code /metrics}: telemetry health and the mesh's RED as Prometheus text. */
+    public MetricsRoutes metrics() {
+        return metrics;
     }
 
     /** The bound OTLP/gRPC port, -1 when off. */
