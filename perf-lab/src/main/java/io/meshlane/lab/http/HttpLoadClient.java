@@ -37,7 +37,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class HttpLoadClient implements AutoCloseable {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     /** Unmeasured requests first: a fresh JVM's first requests (class loading, JIT, connect) are not the path's latency. */
-    static final int WARMUP_REQUESTS = 10;
+    static final int WARMUP_REQUESTS = 100;
 
     private final OpenTelemetry otel;
     private final Tracer tracer;

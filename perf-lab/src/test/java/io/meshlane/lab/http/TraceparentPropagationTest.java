@@ -70,8 +70,17 @@ class TraceparentPropagationTest {
         return service.start();
     }
 
-    private SpanData only(SpanKind kind, String name) {
-        List<SpanData> match = finished.stream().filter(s -> s.getKind() == kind && s.getName().equals(name)).toList();
+    /** A server span ends just after its response is written, so the caller may see the answer first: wait for it. */
+    private SpanData only(SpanKind kind, String name) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        List<SpanData> match = List.of();
+        while (System.nanoTime() < deadline) {
+            match = finished.stream().filter(s -> s.getKind() == kind && s.getName().equals(name)).toList();
+            if (!match.isEmpty()) {
+                break;
+            }
+            Thread.sleep(10);
+        }
         assertEquals(1, match.size(), kind + " " + name + " in " + finished);
         return match.getFirst();
     }
