@@ -20,7 +20,7 @@ import java.util.function.Consumer;
 
 /**
  * {@code meshlane bench}: builds a lab with a client and a server pod per mode, warms every
- * path up, then runs the modes in interleaved rounds (direct, iptables, ebpf, direct, …) of
+ * path up, then runs the modes in interleaved rounds (direct, iptables, ebpf, then ebpf, iptables, direct, …) of
  * open-loop load at a fixed rate, and finally a closed-loop run per mode for maximum
  * throughput. CPU is the growth of usage_usec in the client's and server's cgroups'
  * cpu.stat during the open-loop runs (apps, sidecars and the kernel work charged to them).
@@ -106,8 +106,10 @@ public final class Bench {
         }
         Map<String, Long> countersBefore = datapathCounters(lab);
         for (int round = 1; round <= options.rounds(); round++) {
+            // every other round runs the arms in reverse, so no arm always follows the same one
+            List<BenchArm> order = round % 2 == 1 ? arms : arms.reversed();
             for (int payload : options.payloads()) {
-                for (BenchArm mode : arms) {
+                for (BenchArm mode : order) {
                     String key = BenchResult.key(mode.id(), payload);
                     List<LabPod> pods = List.of(lab.pod(BenchTopology.clientKey(mode)), lab.pod(BenchTopology.serverKey(mode)));
                     long cpuBefore = cpu(pods);
