@@ -15,15 +15,12 @@ import io.meshlane.control.telemetry.export.RedSeries;
 import io.meshlane.control.telemetry.export.RemoteWriteExporter;
 import io.meshlane.control.telemetry.export.RemoteWriteOptions;
 import io.meshlane.control.telemetry.scrape.PrometheusScraper;
-import io.meshlane.control.telemetry.store.SeriesKind;
 import io.meshlane.control.telemetry.otlp.OtlpReceiverOptions;
 import io.meshlane.control.telemetry.otlp.OtlpReceivers;
 import io.meshlane.control.telemetry.store.TelemetryConfig;
 import io.meshlane.control.telemetry.store.TelemetryStore;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.EnumSet;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -36,8 +33,6 @@ import java.util.Deque;
 public final class Telemetry implements AutoCloseable {
 
     private static final Duration PEER_TIMEOUT = Duration.ofSeconds(2);
-    /** Remote-write sends each interval the RED of the last minute, as gauges. */
-    private static final Duration REMOTE_WRITE_WINDOW = Duration.ofMinutes(1);
 
     private final TelemetryStore store;
     private final OtlpReceivers receivers;
@@ -59,7 +54,7 @@ public final class Telemetry implements AutoCloseable {
         Deque<AutoCloseable> closing = new ArrayDeque<>();
         try {
             TelemetryStore store = new TelemetryStore(new TelemetryConfig(options.memoryBudgetBytes(), options.maxSeries(),
-                    Duration.ofSeconds(10), options.cluster()), Clock.systemUTC());
+                    TelemetryConfig.defaults().bucketWidth(), options.cluster()), Clock.systemUTC());
             closing.push(store);
             Federation federation = new Federation(options.peers().stream().map(FederationPeer::fromKubeconfig).toList(), PEER_TIMEOUT);
             OtlpGrpcForwarder forwarder = options.otlpForward() == null ? null
@@ -76,11 +71,8 @@ public final class Telemetry implements AutoCloseable {
                 closing.push(scraper);
             }
             RemoteWriteExporter remoteWrite = options.remoteWrite() == null ? null
-                    : RemoteWriteExporter.start(RemoteWriteOptions.to(options.remoteWrite()).withInterval(options.remoteWriteInterval()), () -> {
-                        Instant now = store.clock().instant();
-                        return RedSeries.of(store.snapshot(now.minus(REMOTE_WRITE_WINDOW), now,
-                                EnumSet.of(SeriesKind.EDGE, SeriesKind.SERVICE)), now.toEpochMilli());
-                    });
+                    : RemoteWriteExporter.start(RemoteWriteOptions.to(options.remoteWrite()).withInterval(options.remoteWriteInterval()),
+                            () -> RedSeries.recent(store));
             if (remoteWrite != null) {
                 closing.push(remoteWrite);
             }

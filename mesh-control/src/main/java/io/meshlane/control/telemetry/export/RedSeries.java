@@ -4,6 +4,9 @@ import io.meshlane.control.telemetry.signals.Peer;
 import io.meshlane.control.telemetry.store.AggregateSnapshot;
 import io.meshlane.control.telemetry.store.SeriesKind;
 import io.meshlane.control.telemetry.store.SeriesTotals;
+import io.meshlane.control.telemetry.store.TelemetryStore;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -17,7 +20,16 @@ import java.util.Map;
  */
 public final class RedSeries {
 
+    /** The window both remote-write and /metrics report: the RED of the last minute, as gauges. */
+    public static final Duration WINDOW = Duration.ofMinutes(1);
+
     private RedSeries() {
+    }
+
+    /** The store's edges and services over the last {@link #WINDOW}, stamped now. */
+    public static List<RemoteSeries> recent(TelemetryStore store) {
+        Instant now = store.clock().instant();
+        return of(store.snapshot(now.minus(WINDOW), now, EnumSet.of(SeriesKind.EDGE, SeriesKind.SERVICE)), now.toEpochMilli());
     }
 
     public static List<RemoteSeries> of(AggregateSnapshot snapshot, long timestampMillis) {

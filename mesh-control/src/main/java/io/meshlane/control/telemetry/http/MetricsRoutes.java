@@ -8,7 +8,6 @@ import io.meshlane.control.security.Identity;
 import io.meshlane.control.telemetry.export.RedSeries;
 import io.meshlane.control.telemetry.export.RemoteSeries;
 import io.meshlane.control.telemetry.otlp.IngestStats;
-import io.meshlane.control.telemetry.store.SeriesKind;
 import io.meshlane.control.telemetry.store.TelemetryStatus;
 import io.meshlane.control.telemetry.store.TelemetryStore;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -21,11 +20,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -35,8 +30,6 @@ import java.util.function.Supplier;
  * Prometheus that outgrows the hosted views can scrape it (bearer token from the kubeconfig).
  */
 public final class MetricsRoutes implements MountedRoutes {
-
-    private static final Duration RED_WINDOW = Duration.ofMinutes(1);
 
     private final TelemetryStore store;
     private final Supplier<IngestStats> ingest;
@@ -86,11 +79,8 @@ public final class MetricsRoutes implements MountedRoutes {
                         "points_not_understood", i.metricPointsNotUnderstood(), "points_rejected", i.metricPointsRejected())));
         out.metricSnapshot(counter("meshlane_telemetry_otlp_requests_refused", "OTLP requests refused, by reason", "reason",
                 ordered("malformed", i.malformedRequests(), "overloaded", i.refusedRequests(), "failed", i.failedRequests())));
-        Instant now = store.clock().instant();
-        List<RemoteSeries> red = RedSeries.of(store.snapshot(now.minus(RED_WINDOW), now, EnumSet.of(SeriesKind.EDGE, SeriesKind.SERVICE)),
-                now.toEpochMilli());
         Map<String, GaugeSnapshot.Builder> byName = new LinkedHashMap<>();
-        for (RemoteSeries r : red) {
+        for (RemoteSeries r : RedSeries.recent(store)) {
             byName.computeIfAbsent(r.name(), n -> GaugeSnapshot.builder().name(n).help("mesh RED over the last minute (" + n + ")"))
                     .dataPoint(GaugeDataPointSnapshot.builder().value(r.value()).labels(Labels.of(
                             r.labels().keySet().toArray(String[]::new), r.labels().values().toArray(String[]::new))).build());

@@ -135,8 +135,10 @@ public final class TelemetryRoutes implements MountedRoutes {
 
     private ObjectNode series(Map<String, String> query, Instant now, boolean local) {
         QueryParameters.SeriesRequest r = QueryParameters.series(query, now, store.config().localCluster(), store.config().bucketWidth());
+        Supplier<ObjectNode> mine = () -> TelemetryQueries.series(store.series(r.cluster(), r.namespace(), r.service(),
+                r.window().from(), r.window().to(), r.step()));
         if (local || r.cluster().equals(store.config().localCluster())) {
-            return TelemetryQueries.series(store.series(r.cluster(), r.namespace(), r.service(), r.window().from(), r.window().to(), r.step()));
+            return mine.get();
         }
         List<PeerAnswer> failed = new ArrayList<>();
         for (PeerAnswer a : federation.ask(PREFIX + "series", query)) {
@@ -147,8 +149,7 @@ public final class TelemetryRoutes implements MountedRoutes {
                 failed.add(a);
             }
         }
-        return withFailures(TelemetryQueries.series(store.series(r.cluster(), r.namespace(), r.service(), r.window().from(),
-                r.window().to(), r.step())), failed);
+        return withFailures(mine.get(), failed);
     }
 
     private ObjectNode traces(Map<String, String> query, Instant now, boolean local) {
