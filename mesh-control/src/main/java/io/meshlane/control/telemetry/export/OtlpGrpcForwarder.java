@@ -7,6 +7,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
+import io.meshlane.control.telemetry.otlp.OtlpCounts;
 import io.meshlane.control.telemetry.otlp.OtlpForwarder;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
@@ -14,13 +15,9 @@ import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
-import io.opentelemetry.proto.logs.v1.ResourceLogs;
-import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -85,13 +82,7 @@ public final class OtlpGrpcForwarder implements OtlpForwarder, AutoCloseable {
 
     @Override
     public void traces(ExportTraceServiceRequest request) {
-        long n = 0;
-        for (ResourceSpans rs : request.getResourceSpansList()) {
-            for (ScopeSpans ss : rs.getScopeSpansList()) {
-                n += ss.getSpansCount();
-            }
-        }
-        offer(new Pending(Signal.TRACES, request, n));
+        offer(new Pending(Signal.TRACES, request, OtlpCounts.spans(request)));
     }
 
     @Override
@@ -116,13 +107,7 @@ public final class OtlpGrpcForwarder implements OtlpForwarder, AutoCloseable {
 
     @Override
     public void logs(ExportLogsServiceRequest request) {
-        long n = 0;
-        for (ResourceLogs rl : request.getResourceLogsList()) {
-            for (ScopeLogs sl : rl.getScopeLogsList()) {
-                n += sl.getLogRecordsCount();
-            }
-        }
-        offer(new Pending(Signal.LOGS, request, n));
+        offer(new Pending(Signal.LOGS, request, OtlpCounts.logs(request)));
     }
 
     private void offer(Pending p) {

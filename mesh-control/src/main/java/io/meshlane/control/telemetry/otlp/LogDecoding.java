@@ -14,18 +14,8 @@ final class LogDecoding {
     private LogDecoding() {
     }
 
-    static int count(ExportLogsServiceRequest request) {
-        int n = 0;
-        for (ResourceLogs rl : request.getResourceLogsList()) {
-            for (ScopeLogs sl : rl.getScopeLogsList()) {
-                n += sl.getLogRecordsCount();
-            }
-        }
-        return n;
-    }
-
     static Decoded<LogRecord> decode(ExportLogsServiceRequest request) {
-        List<LogRecord> out = new ArrayList<>(count(request));
+        List<LogRecord> out = new ArrayList<>(OtlpCounts.logs(request));
         int rejected = 0;
         String first = "";
         for (ResourceLogs rl : request.getResourceLogsList()) {

@@ -17,15 +17,12 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
-import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
@@ -56,33 +53,11 @@ final class OtlpGrpcReceiver implements AutoCloseable {
 
     static OtlpGrpcReceiver start(OtlpReceiverOptions options, OtlpIngest ingest) {
         ServerServiceDefinition traces = service(TraceServiceGrpc.SERVICE_NAME, TraceServiceGrpc.getExportMethod(),
-                ExportTraceServiceResponse.getDefaultInstance(), ingest, ExportTraceServiceRequest::parseFrom, r -> {
-                    OtlpIngest.Result res = ingest.traces(r);
-                    ExportTraceServiceResponse.Builder b = ExportTraceServiceResponse.newBuilder();
-                    if (res.rejected() > 0 || !res.message().isEmpty()) {
-                        b.setPartialSuccess(ExportTracePartialSuccess.newBuilder().setRejectedSpans(res.rejected()).setErrorMessage(res.message()));
-                    }
-                    return b.build();
-                });
+                ExportTraceServiceResponse.getDefaultInstance(), ingest, ExportTraceServiceRequest::parseFrom, ingest::traceResponse);
         ServerServiceDefinition metrics = service(MetricsServiceGrpc.SERVICE_NAME, MetricsServiceGrpc.getExportMethod(),
-                ExportMetricsServiceResponse.getDefaultInstance(), ingest, ExportMetricsServiceRequest::parseFrom, r -> {
-                    OtlpIngest.Result res = ingest.metrics(r);
-                    ExportMetricsServiceResponse.Builder b = ExportMetricsServiceResponse.newBuilder();
-                    if (res.rejected() > 0 || !res.message().isEmpty()) {
-                        b.setPartialSuccess(ExportMetricsPartialSuccess.newBuilder().setRejectedDataPoints(res.rejected())
-                                .setErrorMessage(res.message()));
-                    }
-                    return b.build();
-                });
+                ExportMetricsServiceResponse.getDefaultInstance(), ingest, ExportMetricsServiceRequest::parseFrom, ingest::metricsResponse);
         ServerServiceDefinition logs = service(LogsServiceGrpc.SERVICE_NAME, LogsServiceGrpc.getExportMethod(),
-                ExportLogsServiceResponse.getDefaultInstance(), ingest, ExportLogsServiceRequest::parseFrom, r -> {
-                    OtlpIngest.Result res = ingest.logs(r);
-                    ExportLogsServiceResponse.Builder b = ExportLogsServiceResponse.newBuilder();
-                    if (res.rejected() > 0 || !res.message().isEmpty()) {
-                        b.setPartialSuccess(ExportLogsPartialSuccess.newBuilder().setRejectedLogRecords(res.rejected()).setErrorMessage(res.message()));
-                    }
-                    return b.build();
-                });
+                ExportLogsServiceResponse.getDefaultInstance(), ingest, ExportLogsServiceRequest::parseFrom, ingest::logsResponse);
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), options.grpcPort()),
                         InsecureServerCredentials.create())
                 .maxInboundMessageSize(options.maxMessageBytes())

@@ -13,15 +13,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
-import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Level;
@@ -95,30 +89,9 @@ final class OtlpHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         boolean json = OtlpHttpResponses.isJson(contentType);
         try {
             Message response = switch (path) {
-                case "/v1/traces" -> {
-                    OtlpIngest.Result r = ingest.traces(parse(ExportTraceServiceRequest.newBuilder(), body, json));
-                    ExportTraceServiceResponse.Builder b = ExportTraceServiceResponse.newBuilder();
-                    if (r.rejected() > 0 || !r.message().isEmpty()) {
-                        b.setPartialSuccess(ExportTracePartialSuccess.newBuilder().setRejectedSpans(r.rejected()).setErrorMessage(r.message()));
-                    }
-                    yield b.build();
-                }
-                case "/v1/metrics" -> {
-                    OtlpIngest.Result r = ingest.metrics(parse(ExportMetricsServiceRequest.newBuilder(), body, json));
-                    ExportMetricsServiceResponse.Builder b = ExportMetricsServiceResponse.newBuilder();
-                    if (r.rejected() > 0 || !r.message().isEmpty()) {
-                        b.setPartialSuccess(ExportMetricsPartialSuccess.newBuilder().setRejectedDataPoints(r.rejected()).setErrorMessage(r.message()));
-                    }
-                    yield b.build();
-                }
-                default -> {
-                    OtlpIngest.Result r = ingest.logs(parse(ExportLogsServiceRequest.newBuilder(), body, json));
-                    ExportLogsServiceResponse.Builder b = ExportLogsServiceResponse.newBuilder();
-                    if (r.rejected() > 0 || !r.message().isEmpty()) {
-                        b.setPartialSuccess(ExportLogsPartialSuccess.newBuilder().setRejectedLogRecords(r.rejected()).setErrorMessage(r.message()));
-                    }
-                    yield b.build();
-                }
+                case "/v1/traces" -> ingest.traceResponse(parse(ExportTraceServiceRequest.newBuilder(), body, json));
+                case "/v1/metrics" -> ingest.metricsResponse(parse(ExportMetricsServiceRequest.newBuilder(), body, json));
+                default -> ingest.logsResponse(parse(ExportLogsServiceRequest.newBuilder(), body, json));
             };
             return OtlpHttpResponses.ok(contentType, response);
         } catch (MalformedBody e) {

@@ -6,19 +6,29 @@ import io.meshlane.control.telemetry.signals.LogRecord;
 import io.meshlane.control.telemetry.signals.SpanRecord;
 import io.meshlane.control.telemetry.signals.TelemetryBatch;
 import io.meshlane.control.telemetry.store.IngestOutcome;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What both receivers do with a decoded request: turn it into signals, hand them to the sink, forward
- * the request, count. The sink's exceptions pass through to the receiver, which answers the client.
+ * the request, count, and build the OTLP response (with partial success when anything was refused or
+ * there is something to say). The sink's exceptions pass through to the receiver, which answers the client.
  */
 final class OtlpIngest {
     /** Items refused (invalid, or refused by the sink) and the first reason, for OTLP partial success. */
-    record Result(long rejected, String message) {
+    private record Result(long rejected, String message) {
+        boolean partial() {
+            return rejected > 0 || !message.isEmpty();
+        }
     }
 
     private final BatchSink sink;
@@ -41,7 +51,34 @@ final class OtlpIngest {
         this.istio = istio;
     }
 
-    Result traces(ExportTraceServiceRequest request) {
+    ExportTraceServiceResponse traceResponse(ExportTraceServiceRequest request) {
+        Result r = traces(request);
+        ExportTraceServiceResponse.Builder b = ExportTraceServiceResponse.newBuilder();
+        if (r.partial()) {
+            b.setPartialSuccess(ExportTracePartialSuccess.newBuilder().setRejectedSpans(r.rejected()).setErrorMessage(r.message()));
+        }
+        return b.build();
+    }
+
+    ExportMetricsServiceResponse metricsResponse(ExportMetricsServiceRequest request) {
+        Result r = metrics(request);
+        ExportMetricsServiceResponse.Builder b = ExportMetricsServiceResponse.newBuilder();
+        if (r.partial()) {
+            b.setPartialSuccess(ExportMetricsPartialSuccess.newBuilder().setRejectedDataPoints(r.rejected()).setErrorMessage(r.message()));
+        }
+        return b.build();
+    }
+
+    ExportLogsServiceResponse logsResponse(ExportLogsServiceRequest request) {
+        Result r = logs(request);
+        ExportLogsServiceResponse.Builder b = ExportLogsServiceResponse.newBuilder();
+        if (r.partial()) {
+            b.setPartialSuccess(ExportLogsPartialSuccess.newBuilder().setRejectedLogRecords(r.rejected()).setErrorMessage(r.message()));
+        }
+        return b.build();
+    }
+
+    private Result traces(ExportTraceServiceRequest request) {
         Decoded<SpanRecord> d = SpanDecoding.decode(request);
         IngestOutcome o = deliver(TelemetryBatch.ofSpans(d.items()));
         forwarder.traces(request);
@@ -50,7 +87,7 @@ final class OtlpIngest {
         return result(d.rejected(), d.firstRejection(), o);
     }
 
-    Result logs(ExportLogsServiceRequest request) {
+    private Result logs(ExportLogsServiceRequest request) {
         Decoded<LogRecord> d = LogDecoding.decode(request);
         IngestOutcome o = deliver(TelemetryBatch.ofLogs(d.items()));
         forwarder.logs(request);
@@ -59,7 +96,7 @@ final class OtlpIngest {
         return result(d.rejected(), d.firstRejection(), o);
     }
 
-    Result metrics(ExportMetricsServiceRequest request) {
+    private Result metrics(ExportMetricsServiceRequest request) {
         IstioMetricsResult m = istio.map(MetricDecoding.points(request));
         IngestOutcome o = deliver(new TelemetryBatch(List.of(), m.requests(), m.tcp(), List.of(), List.of()));
         forwarder.metrics(request);
@@ -67,12 +104,7 @@ final class OtlpIngest {
         pointsOther.add(m.notUnderstood());
         pointsRejected.add(m.rejected());
         // the store's refusals are of signals, not points; they are reported but not added to rejected points
-        String message = m.firstRejection();
-        if (o.rejected() > 0) {
-            message = (message.isEmpty() ? "" : message + "; ") + o.rejected() + " request/TCP samples refused by the store: "
-                    + o.firstRejection();
-        }
-        return new Result(m.rejected(), message);
+        return new Result(m.rejected(), withRefusals(m.firstRejection(), o, " request/TCP samples refused by the store: "));
     }
 
     void malformed() {
@@ -102,10 +134,14 @@ final class OtlpIngest {
     }
 
     private static Result result(int invalid, String firstInvalid, IngestOutcome o) {
-        String message = firstInvalid;
-        if (o.rejected() > 0) {
-            message = (message.isEmpty() ? "" : message + "; ") + o.rejected() + " refused by the store: " + o.firstRejection();
+        return new Result(invalid + o.rejected(), withRefusals(firstInvalid, o, " refused by the store: "));
+    }
+
+    /** {@code message}, then (after "; " if it is not empty) the store's refusals: count, {@code refused}, first reason. */
+    private static String withRefusals(String message, IngestOutcome o, String refused) {
+        if (o.rejected() <= 0) {
+            return message;
         }
-        return new Result(invalid + o.rejected(), message);
+        return (message.isEmpty() ? "" : message + "; ") + o.rejected() + refused + o.firstRejection();
     }
 }

@@ -17,18 +17,8 @@ final class SpanDecoding {
     private SpanDecoding() {
     }
 
-    static int count(ExportTraceServiceRequest request) {
-        int n = 0;
-        for (ResourceSpans rs : request.getResourceSpansList()) {
-            for (ScopeSpans ss : rs.getScopeSpansList()) {
-                n += ss.getSpansCount();
-            }
-        }
-        return n;
-    }
-
     static Decoded<SpanRecord> decode(ExportTraceServiceRequest request) {
-        List<SpanRecord> out = new ArrayList<>(count(request));
+        List<SpanRecord> out = new ArrayList<>(OtlpCounts.spans(request));
         int rejected = 0;
         String first = "";
         for (ResourceSpans rs : request.getResourceSpansList()) {
