@@ -57,9 +57,4 @@ public record BenchOptions(List<PodMode> modes, int rate, Duration duration, Lis
         return new BenchOptions(List.of(PodMode.DIRECT, PodMode.IPTABLES, PodMode.EBPF), 2000, Duration.ofSeconds(5),
                 List.of(64, 1024), 4, 6, Duration.ofSeconds(5), Duration.ofSeconds(5), 8, null, null, "bench");
     }
-
-    /** "10s", "500ms", "2m" or plain seconds. */
-    public static Duration parseDuration(String text) {
-        return io.meshlane.lab.spec.Durations.parse(text);
-    }
 }

@@ -153,13 +153,7 @@ public final class BenchReport {
 
     /** The median over rounds of each round's p50: robust to a round that met a busy machine. */
     static double medianRoundP50(BenchResult result, String mode, int payload) {
-        List<Double> p50s = result.roundP50s().getOrDefault(BenchResult.key(mode, payload), List.of()).stream()
-                .sorted().toList();
-        if (p50s.isEmpty()) {
-            return 0;
-        }
-        int n = p50s.size();
-        return n % 2 == 1 ? p50s.get(n / 2) : (p50s.get(n / 2 - 1) + p50s.get(n / 2)) / 2;
+        return median(result.roundP50s().getOrDefault(BenchResult.key(mode, payload), List.of()));
     }
 
     static Optional<BenchRun> find(List<BenchRun> runs, String mode, int payload) {

@@ -19,11 +19,6 @@ public record BenchResult(List<BenchRun> runs,
                           @JsonIgnore Map<String, List<Double>> roundP99s,
                           @JsonIgnore List<TelemetryOverhead> telemetryOverhead) {
 
-    public BenchResult(List<BenchRun> runs, Map<String, Histogram> histograms, Map<String, List<Double>> roundP50s,
-                       List<String> errorSamples, Map<String, Long> datapathCounters) {
-        this(runs, histograms, roundP50s, errorSamples, datapathCounters, Map.of(), List.of());
-    }
-
     public static String key(String mode, int payload) {
         return mode + "/" + payload;
     }

@@ -19,10 +19,6 @@ public final class BenchTopology {
     private BenchTopology() {
     }
 
-    public static String namespace(PodMode mode) {
-        return BenchArm.of(mode).namespace();
-    }
-
     public static String clientKey(PodMode mode) {
         return clientKey(BenchArm.of(mode));
     }

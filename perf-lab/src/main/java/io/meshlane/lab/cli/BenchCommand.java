@@ -4,6 +4,7 @@ import io.meshlane.lab.bench.Bench;
 import io.meshlane.lab.bench.BenchOptions;
 import io.meshlane.lab.bench.BenchReport;
 import io.meshlane.lab.bench.BenchResult;
+import io.meshlane.lab.spec.Durations;
 import io.meshlane.lab.spec.PodMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,8 +66,8 @@ public final class BenchCommand implements Callable<Integer> {
                 parsed.add(PodMode.parse(m).orElseThrow(() -> new IllegalArgumentException(
                         "unknown mode '" + m + "' (expected " + PodMode.choices() + ")")));
             }
-            options = new BenchOptions(parsed, rate, BenchOptions.parseDuration(duration), payloads, connections, rounds,
-                    BenchOptions.parseDuration(warmup), BenchOptions.parseDuration(maxDuration), maxInflight, json, report, lab,
+            options = new BenchOptions(parsed, rate, Durations.parse(duration), payloads, connections, rounds,
+                    Durations.parse(warmup), Durations.parse(maxDuration), maxInflight, json, report, lab,
                     telemetryCompare);
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());

@@ -35,16 +35,17 @@ public final class HttpLoads {
                                      Duration duration) {
         LabPod pod = lab.pod(fromPod);
         String role = "http-load-" + RUNS.incrementAndGet();
-        Path summary = lab.layout().logDir().resolve(pod.spec().namespace() + "." + pod.spec().name() + "." + role + ".json");
+        Path summary = lab.podFile(pod, role + ".json");
         List<String> cmd = JavaCommand.of(JavaCommand.currentClasspath(), NodeLab.HTTP_LOAD_MAIN,
                 lab.httpLoadArgs(pod, target, port, path, rate, duration, summary));
         Process process = lab.startCommand(pod, role, cmd);
-        Path log = lab.layout().logDir().resolve(pod.spec().namespace() + "." + pod.spec().name() + "." + role + ".log");
+        Path log = lab.podFile(pod, role + ".log");
+        long timeoutSeconds = duration.toSeconds() + 60;
         try {
-            if (!process.waitFor(duration.toSeconds() + 60, TimeUnit.SECONDS)) {
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new LabException("http load from " + fromPod + " to " + target + " did not finish within "
-                        + (duration.toSeconds() + 60) + " s; its log " + log + " ends with:\n" + tail(log));
+                        + timeoutSeconds + " s; its log " + log + " ends with:\n" + tail(log));
             }
         } catch (InterruptedException e) {
             process.destroyForcibly();

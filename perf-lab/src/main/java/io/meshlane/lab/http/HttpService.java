@@ -171,10 +171,6 @@ public final class HttpService implements AutoCloseable {
                 .emit();
     }
 
-    public long served() {
-        return requests.get();
-    }
-
     @Override
     public void close() {
         if (server != null) {

@@ -23,10 +23,6 @@ public record NextHop(URI url, String peerService) {
         return new NextHop(url, arg.substring(eq + 1));
     }
 
-    public String arg() {
-        return url + "=" + peerService;
-    }
-
     int port() {
         return url.getPort() > 0 ? url.getPort() : 80;
     }

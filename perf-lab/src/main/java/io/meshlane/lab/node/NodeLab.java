@@ -131,21 +131,9 @@ public final class NodeLab implements AutoCloseable {
                 "--netns", layout.nodeNetns(),
                 "--listen", AddressPlan.BRIDGE.getHostAddress() + ":" + telemetry.endpoint().getPort(),
                 "--upstream", telemetry.endpoint().getHost() + ":" + telemetry.endpoint().getPort()));
-        List<String> argv = new ArrayList<>(List.of("setsid", "sh", "-c", "echo $$ > \"$1\" || exit 97; shift; exec \"$@\"",
-                "sh", cgroup.resolve("cgroup.procs").toString()));
-        argv.addAll(cmd);
         Path log = layout.logDir().resolve("gateway.log");
-        Process p;
-        try {
-            p = new ProcessBuilder(argv).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        } catch (IOException e) {
-            throw new LabException("cannot start the telemetry gateway: " + e.getMessage(), e);
-        }
-        synchronized (this) {
-            processes.add(new LabState.Proc("-", "gateway", p.pid(), String.join(" ", cmd), log.toString()));
-        }
+        Process p = PodLauncher.startDetachedInCgroup(cgroup, cmd, log, "the telemetry gateway");
+        record("-", "gateway", p, cmd, log);
         PodLauncher.awaitReady(p, log, "the telemetry gateway", READY_TIMEOUT);
     }
 
@@ -176,16 +164,17 @@ public final class NodeLab implements AutoCloseable {
         if (spec.telemetry().isPresent() && pod.spec().telemetry()) {
             ExportConfig export = podExport().orElseThrow();
             WorkloadIdentity id = identity(pod);
-            args.addAll(List.of("--peers", layout.peersFile().toString(), "--otlp", export.endpoint().toString(),
-                    "--export-interval", String.valueOf(export.interval().toMillis()), "--namespace", id.namespace(),
-                    "--workload", id.workload(), "--service", id.service(), "--cluster", id.cluster()));
+            args.addAll(List.of("--peers", layout.peersFile().toString()));
+            args.addAll(export.args());
+            args.addAll(List.of("--namespace", id.namespace(), "--workload", id.workload(), "--service", id.service(),
+                    "--cluster", id.cluster()));
         }
         return args;
     }
 
     /** The latency summary an {@code http-load} pod writes when its run is over. */
     public Path latencySummary(LabPod pod) {
-        return layout.logDir().resolve(pod.spec().namespace() + "." + pod.spec().name() + ".latency.json");
+        return podFile(pod, "latency.json");
     }
 
     private void startSidecars() {
@@ -195,7 +184,7 @@ public final class NodeLab implements AutoCloseable {
                 List<String> cmd = JavaCommand.of(sidecarClasspath(), RELAY_MAIN, sidecarArgs(pod));
                 Path log = log(pod, "sidecar");
                 Process p = PodLauncher.startDetached(pod, cmd, true, log);
-                record(pod, "sidecar", p, cmd, log);
+                record(pod.key(), "sidecar", p, cmd, log);
                 waits.add(() -> PodLauncher.awaitReady(p, log, "the sidecar of pod " + pod.key(), READY_TIMEOUT));
             }
         }
@@ -219,7 +208,7 @@ public final class NodeLab implements AutoCloseable {
             }
             Path log = log(pod, "app");
             Process p = PodLauncher.startDetached(pod, cmd, false, log);
-            record(pod, "app", p, cmd, log);
+            record(pod.key(), "app", p, cmd, log);
             if (!(pod.spec().app() instanceof AppSpec.Command)) {
                 waits.add(() -> PodLauncher.awaitReady(p, log, "the app of pod " + pod.key(), READY_TIMEOUT));
             }
@@ -310,7 +299,7 @@ public final class NodeLab implements AutoCloseable {
         List<String> cmd = JavaCommand.of(JavaCommand.currentClasspath(), mainClass, args);
         Path log = log(pod, role);
         Process p = PodLauncher.startPiped(pod, cmd, false, log);
-        record(pod, role, p, cmd, log);
+        record(pod.key(), role, p, cmd, log);
         writeState();
         return p;
     }
@@ -319,17 +308,22 @@ public final class NodeLab implements AutoCloseable {
     public Process startCommand(LabPod pod, String role, List<String> command) {
         Path log = log(pod, role);
         Process p = PodLauncher.startDetached(pod, command, false, log);
-        record(pod, role, p, command, log);
+        record(pod.key(), role, p, command, log);
         writeState();
         return p;
     }
 
     private Path log(LabPod pod, String role) {
-        return layout.logDir().resolve(pod.spec().namespace() + "." + pod.spec().name() + "." + role + ".log");
+        return podFile(pod, role + ".log");
     }
 
-    private synchronized void record(LabPod pod, String role, Process p, List<String> cmd, Path log) {
-        processes.add(new LabState.Proc(pod.key(), role, p.pid(), String.join(" ", cmd), log.toString()));
+    /** A file of {@code pod} in the lab's log directory: {@code <namespace>.<name>.<suffix>}. */
+    public Path podFile(LabPod pod, String suffix) {
+        return layout.logDir().resolve(pod.spec().namespace() + "." + pod.spec().name() + "." + suffix);
+    }
+
+    private synchronized void record(String key, String role, Process p, List<String> cmd, Path log) {
+        processes.add(new LabState.Proc(key, role, p.pid(), String.join(" ", cmd), log.toString()));
     }
 
     private synchronized void writeState() {

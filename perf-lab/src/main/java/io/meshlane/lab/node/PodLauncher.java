@@ -21,38 +21,55 @@ public final class PodLauncher {
     }
 
     public static List<String> argv(LabPod pod, List<String> command, boolean asSidecar) {
-        List<String> argv = new ArrayList<>(List.of("setsid", "sh", "-c", JOIN_CGROUP, "sh",
-                pod.cgroup().resolve("cgroup.procs").toString()));
-        argv.addAll(Netns.execPrefix(pod.netns()));
+        List<String> inPod = new ArrayList<>(Netns.execPrefix(pod.netns()));
         if (asSidecar) {
-            argv.addAll(List.of("setpriv", "--reuid", String.valueOf(SIDECAR_UID), "--regid",
+            inPod.addAll(List.of("setpriv", "--reuid", String.valueOf(SIDECAR_UID), "--regid",
                     String.valueOf(SIDECAR_UID), "--clear-groups", "--"));
         }
+        inPod.addAll(command);
+        return cgroupArgv(pod.cgroup(), inPod);
+    }
+
+    /** {@code command} run in {@code cgroup} (joined before the exec), in the caller's network namespace. */
+    static List<String> cgroupArgv(Path cgroup, List<String> command) {
+        List<String> argv = new ArrayList<>(List.of("setsid", "sh", "-c", JOIN_CGROUP, "sh",
+                cgroup.resolve("cgroup.procs").toString()));
         argv.addAll(command);
         return argv;
     }
 
     /** Starts a detached process whose output goes to {@code log}. */
     public static Process startDetached(LabPod pod, List<String> command, boolean asSidecar, Path log) {
-        ProcessBuilder pb = new ProcessBuilder(argv(pod, command, asSidecar))
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        return start(pb, pod, command);
+        return start(detached(argv(pod, command, asSidecar), log), command + " in pod " + pod.key());
+    }
+
+    /**
+     * Starts a detached process in {@code cgroup} but not in any pod's network namespace, output
+     * to {@code log}; {@code what} names it in the error if it cannot be started.
+     */
+    public static Process startDetachedInCgroup(Path cgroup, List<String> command, Path log, String what) {
+        return start(detached(cgroupArgv(cgroup, command), log), what);
     }
 
     /** Starts a process whose stdin/stdout stay connected to the caller; stderr goes to {@code log}. */
     public static Process startPiped(LabPod pod, List<String> command, boolean asSidecar, Path log) {
         ProcessBuilder pb = new ProcessBuilder(argv(pod, command, asSidecar))
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        return start(pb, pod, command);
+        return start(pb, command + " in pod " + pod.key());
     }
 
-    private static Process start(ProcessBuilder pb, LabPod pod, List<String> command) {
+    private static ProcessBuilder detached(List<String> argv, Path log) {
+        return new ProcessBuilder(argv)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    }
+
+    private static Process start(ProcessBuilder pb, String what) {
         try {
             return pb.start();
         } catch (IOException e) {
-            throw new LabException("cannot start " + command + " in pod " + pod.key() + ": " + e.getMessage(), e);
+            throw new LabException("cannot start " + what + ": " + e.getMessage(), e);
         }
     }
 

@@ -24,11 +24,6 @@ public record PodSpec(String namespace, String name, Map<String, String> labels,
         labels = Map.copyOf(labels);
     }
 
-    public PodSpec(String namespace, String name, Map<String, String> labels, boolean sidecar,
-                   PodMode mode, Inet4Address ip, AppSpec app) {
-        this(namespace, name, labels, sidecar, mode, ip, app, true);
-    }
-
     public String key() {
         return namespace + "/" + name;
     }
