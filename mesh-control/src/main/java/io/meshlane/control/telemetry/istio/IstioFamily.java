@@ -25,8 +25,4 @@ enum IstioFamily {
             default -> null;
         };
     }
-
-    boolean isTcp() {
-        return this == TCP_OPENED || this == TCP_CLOSED || this == TCP_SENT || this == TCP_RECEIVED;
-    }
 }

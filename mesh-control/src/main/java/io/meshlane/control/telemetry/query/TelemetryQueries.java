@@ -250,7 +250,7 @@ public final class TelemetryQueries {
             row.put("offsetMs", (s.startEpochNanos() - start) / 1_000_000.0);
             row.put("durationMs", s.durationNanos() / 1_000_000.0);
             row.put("depth", depth(s, byId, depths));
-            row.put("error", s.error() || s.httpStatus() >= 500);
+            row.put("error", s.failed());
             row.put("httpStatus", s.httpStatus());
             if (!s.peerService().isEmpty()) {
                 row.put("peerService", s.peerService());

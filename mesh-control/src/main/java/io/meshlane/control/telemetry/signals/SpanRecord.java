@@ -14,4 +14,9 @@ public record SpanRecord(String traceId, String spanId, String parentSpanId, Str
     public long durationNanos() {
         return Math.max(0, endEpochNanos - startEpochNanos);
     }
+
+    /** Failed as the mesh counts errors: the span's status says so, or it answered HTTP 5xx. */
+    public boolean failed() {
+        return error || httpStatus >= 500;
+    }
 }

@@ -47,10 +47,6 @@ final class Aggregates {
         }
     }
 
-    long slotMillis() {
-        return slotMillis;
-    }
-
     private Shard shardOf(SeriesKey key) {
         int h = key.hashCode();
         return shards[(h ^ (h >>> 16)) & (SHARDS - 1)];
@@ -136,7 +132,7 @@ final class Aggregates {
                         it.remove();
                         freed += s.fixedBytes();
                         for (String w : s.workloads) {
-                            freed += 56 + w.length();
+                            freed += Series.workloadBytes(w);
                         }
                         (s.key.isOverflow() ? overflowAlive : alive).decrementAndGet();
                     }
@@ -211,7 +207,7 @@ final class Aggregates {
                 acc.drain());
     }
 
-    /** One key's cells grouped into {@code step}s over [from, to); null when the key is unknown. */
+    /** One key's cells grouped into {@code step}s over [from, to); all points empty when the key is unknown. */
     ServiceSeries series(SeriesKey key, Instant from, Instant to, Duration step) {
         long stepMillis = step.toMillis();
         long firstStep = Math.floorDiv(from.toEpochMilli(), stepMillis);
@@ -224,10 +220,7 @@ final class Aggregates {
         shard.lock.lock();
         try {
             Series s = shard.series.get(key);
-            if (s == null) {
-                return null;
-            }
-            for (int i = 0; i < s.cellCount(); i++) {
+            for (int i = 0; s != null && i < s.cellCount(); i++) {
                 SlotCell c = s.cell(i);
                 long at = Math.floorDiv(c.slot * slotMillis, stepMillis) - firstStep;
                 if (at < 0 || at >= steps) {

@@ -218,10 +218,6 @@ public final class LatencyHistogram {
             max = Math.max(max, h.max);
         }
 
-        boolean isEmpty() {
-            return total == 0;
-        }
-
         /** The merged histogram; resets the accumulator. */
         LatencyHistogram drain() {
             LatencyHistogram out = new LatencyHistogram(Math.max(1, distinct));

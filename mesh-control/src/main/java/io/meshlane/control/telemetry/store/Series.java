@@ -57,6 +57,11 @@ final class Series {
             return 0;
         }
         workloads.add(workload);
+        return workloadBytes(workload);
+    }
+
+    /** Estimated heap of one workload name kept in a series (the String and its set entry). */
+    static long workloadBytes(String workload) {
         return 56 + workload.length();
     }
 

@@ -84,7 +84,7 @@ final class SignalRecorder {
         Peer self = withCluster(s.service());
         long at = s.endEpochNanos() / 1_000_000L;
         int folded = 0;
-        Aggregates.CellUpdate update = latency(s.durationNanos() / 1_000L, 1, TraceStore.isError(s), false);
+        Aggregates.CellUpdate update = latency(s.durationNanos() / 1_000L, 1, s.failed(), false);
         if (s.kind() == SpanKind.SERVER) {
             folded += served(self, operation(s), at, update);
             if (s.parentSpanId().isEmpty()) {
@@ -97,7 +97,7 @@ final class SignalRecorder {
             SpanRecord client = pair.client();
             Peer caller = withCluster(client.service());
             Peer callee = withCluster(pair.server().service());
-            Aggregates.CellUpdate callerView = latency(client.durationNanos() / 1_000L, 1, TraceStore.isError(client),
+            Aggregates.CellUpdate callerView = latency(client.durationNanos() / 1_000L, 1, client.failed(),
                     false);
             long when = client.endEpochNanos() / 1_000_000L;
             folded += workloadEdge(caller, callee, when, callerView);

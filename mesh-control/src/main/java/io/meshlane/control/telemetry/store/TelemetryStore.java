@@ -87,6 +87,7 @@ public final class TelemetryStore implements AutoCloseable {
      * blocks on queries beyond a per-shard lock.
      */
     public IngestOutcome accept(TelemetryBatch batch) {
+        // a batch holds no null items: TelemetryBatch copies its lists with List.copyOf
         if (batch == null) {
             rejected.increment();
             return new IngestOutcome(0, 1, 0, "batch is null");
@@ -97,25 +98,25 @@ public final class TelemetryStore implements AutoCloseable {
         }
         Tally tally = new Tally(clock.millis());
         for (RequestSample r : batch.requests()) {
-            String why = tally.check(r == null ? "request sample is null" : checkRequest(r), r == null ? 0 : r.epochMillis());
+            String why = tally.check(checkRequest(r), r.epochMillis());
             if (why == null) {
                 tally.stored(recorder.request(r));
             }
         }
         for (RequestBuckets b : batch.requestBuckets()) {
-            String why = tally.check(b == null ? "request buckets are null" : checkBuckets(b), b == null ? 0 : b.epochMillis());
+            String why = tally.check(checkBuckets(b), b.epochMillis());
             if (why == null) {
                 tally.stored(recorder.buckets(b));
             }
         }
         for (TcpSample t : batch.tcp()) {
-            String why = tally.check(t == null ? "tcp sample is null" : checkTcp(t), t == null ? 0 : t.epochMillis());
+            String why = tally.check(checkTcp(t), t.epochMillis());
             if (why == null) {
                 tally.stored(recorder.tcp(t));
             }
         }
         for (SpanRecord s : batch.spans()) {
-            String why = tally.check(s == null ? "span is null" : checkSpan(s), s == null ? 0 : s.endEpochNanos() / 1_000_000L);
+            String why = tally.check(checkSpan(s), s.endEpochNanos() / 1_000_000L);
             if (why != null) {
                 continue;
             }
@@ -128,7 +129,7 @@ public final class TelemetryStore implements AutoCloseable {
             tally.stored(recorder.span(span, added));
         }
         for (LogRecord l : batch.logs()) {
-            String why = tally.check(l == null ? "log record is null" : checkLog(l), l == null ? 0 : l.epochNanos() / 1_000_000L);
+            String why = tally.check(checkLog(l), l.epochNanos() / 1_000_000L);
             if (why == null) {
                 logs.add(normalized(l));
                 tally.stored(0);
@@ -334,19 +335,7 @@ public final class TelemetryStore implements AutoCloseable {
             throw new IllegalArgumentException("window / step gives more than 10000 points; use a larger step");
         }
         SeriesKey key = SeriesKey.service(new Peer(cluster, namespace, "", service));
-        ServiceSeries s = aggregates.series(key, from, to, step);
-        return s != null ? s : new ServiceSeries(key, step, emptyPoints(from, to, step));
-    }
-
-    private static List<ServiceSeries.Point> emptyPoints(Instant from, Instant to, Duration step) {
-        long stepMillis = step.toMillis();
-        long first = Math.floorDiv(from.toEpochMilli(), stepMillis);
-        long last = Math.floorDiv(to.toEpochMilli() - 1, stepMillis);
-        java.util.ArrayList<ServiceSeries.Point> points = new java.util.ArrayList<>();
-        for (long p = first; p <= last; p++) {
-            points.add(new ServiceSeries.Point(p * stepMillis, 0, 0, new LatencyHistogram()));
-        }
-        return points;
+        return aggregates.series(key, from, to, step);
     }
 
     private static void checkWindow(Instant from, Instant to) {

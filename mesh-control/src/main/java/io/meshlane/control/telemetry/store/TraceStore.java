@@ -199,15 +199,11 @@ final class TraceStore {
         for (SpanRecord s : e.spans) {
             if ((q.service().isEmpty() || s.service().service().equals(q.service()))
                     && (q.namespace().isEmpty() || s.service().namespace().equals(q.namespace()))
-                    && s.durationNanos() >= minNanos && (!q.errorOnly() || isError(s))) {
+                    && s.durationNanos() >= minNanos && (!q.errorOnly() || s.failed())) {
                 return true;
             }
         }
         return false;
-    }
-
-    static boolean isError(SpanRecord s) {
-        return s.error() || s.httpStatus() >= 500;
     }
 
     private static TraceSummary summarize(String traceId, Entry e) {
@@ -228,7 +224,7 @@ final class TraceStore {
         boolean error = false;
         for (SpanRecord s : byStart) {
             services.add(s.service().service());
-            error |= isError(s);
+            error |= s.failed();
         }
         return new TraceSummary(traceId, root.service().cluster(), root.service().service(), root.name(), e.start,
                 e.end - e.start, e.spans.size(), error, List.copyOf(services));
