@@ -62,7 +62,9 @@ class ExportWiringTest {
                 assertEquals(200, answer.statusCode());
             }
             TraceQuery all = new TraceQuery("", "", 0, false, Instant.now().minusSeconds(3600), Instant.now().plusSeconds(60), 1000);
-            OtlpGrpcForwarderTest.await(() -> !collector.telemetry().store().searchTraces(all).isEmpty(), "forwarded traces at the collector");
+            // forwarding is asynchronous: wait until the collector holds as many traces as the edge plane
+            OtlpGrpcForwarderTest.await(() -> collector.telemetry().store().searchTraces(all).size()
+                    >= edge.telemetry().store().searchTraces(all).size(), "forwarded traces at the collector");
             assertEquals(edge.telemetry().store().searchTraces(all).size(), collector.telemetry().store().searchTraces(all).size(),
                     "every trace the edge plane holds reached the collector");
 
