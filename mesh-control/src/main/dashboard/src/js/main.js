@@ -49,7 +49,8 @@ function refreshTopology() {
     topology.render(t);
     if (!state.selected) {
       const busiest = [...t.nodes].filter(n => n.kind !== 'unknown').sort((a, b) => (b.rps ?? 0) - (a.rps ?? 0))[0];
-      if (busiest) selectService(busiest, false);
+      // refresh() fetches the selected service's series right after this panel
+      if (busiest) showSelection(busiest, false);
     }
   });
 }
@@ -145,13 +146,17 @@ function selectByRow(row) {
 }
 
 function selectService(node, userChose = true) {
+  showSelection(node, userChose);
+  refreshSeries();
+}
+
+function showSelection(node, userChose) {
   state.selected = node;
   topology.select(node.id);
   $('latency-service').textContent = `${node.name}${node.namespace ? ` · ${node.namespace}` : ''}${node.cluster ? ` · ${node.cluster}` : ''}`;
   $('latency-chart').dataset.service = node.id;
   if (userChose) $('trace-service').value = node.name;
   renderStats();
-  refreshSeries();
 }
 
 async function refresh() {
