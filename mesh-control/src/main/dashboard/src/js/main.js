@@ -132,7 +132,9 @@ async function toggleAcceleration(namespace, enabled) {
   try {
     const row = await api.setAcceleration(namespace, enabled);
     clear('acceleration');
-    await refreshNamespaces();
+    // not awaited: the table must be redrawn after the clicked switch is no longer busy, or the
+    // busy-switch guard in refreshNamespaces would drop this answer
+    refreshNamespaces();
     return row;
   } catch (e) {
     report('acceleration', e);
