@@ -29,7 +29,9 @@ import java.util.concurrent.locks.LockSupport;
  * Open-loop HTTP/1.1 GETs at a fixed rate: request i is due at start + i/rate whatever happened to
  * the earlier ones, and its latency counts from that due time (as wrk2 does), so a stall shows up
  * in the percentiles instead of silently lowering the rate. Each request is a CLIENT span (the
- * root of its trace) with traceparent injected, so the caller → entry service edge exists.
+ * root of its trace) with traceparent injected, so the caller → entry service edge exists; the
+ * span runs from the same due time to the same completion reading as the histogram's latency, so
+ * a stalled client looks the same in its traces as in its percentiles.
  * {@value #WARMUP_REQUESTS} sequential requests precede the run, neither measured nor sampled: they
  * carry a traceparent with the sampled flag off, so no service records them and the control plane's
  * view of this client's edge holds exactly the requests the client-side histogram holds.
@@ -64,13 +66,14 @@ public final class HttpLoadClient implements AutoCloseable {
         long interval = 1_000_000_000L / rate;
         CompletableFuture<?>[] pending = new CompletableFuture<?>[(int) total];
         long start = System.nanoTime() + 1_000_000;
+        long epochOffset = epochNanos() - System.nanoTime();
         for (int i = 0; i < total; i++) {
             long due = start + i * interval;
             long wait = due - System.nanoTime();
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
             }
-            pending[i] = send(url, peerService, due, histogram, errors);
+            pending[i] = send(url, peerService, due, epochOffset, histogram, errors);
         }
         CompletableFuture.allOf(pending).orTimeout(REQUEST_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS)
                 .exceptionally(t -> null).join();
@@ -90,8 +93,15 @@ public final class HttpLoadClient implements AutoCloseable {
                 .orTimeout(REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS).exceptionally(t -> null).join();
     }
 
-    private CompletableFuture<?> send(URI url, String peerService, long due, Histogram histogram, AtomicLong errors) {
+    private static long epochNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    private CompletableFuture<?> send(URI url, String peerService, long due, long epochOffset, Histogram histogram,
+                                      AtomicLong errors) {
         Span span = tracer.spanBuilder("GET " + url.getPath()).setSpanKind(SpanKind.CLIENT).setNoParent()
+                .setStartTimestamp(due + epochOffset, TimeUnit.NANOSECONDS)
                 .setAttribute(HttpAttributes.METHOD, "GET").setAttribute(HttpAttributes.PEER_SERVICE, peerService)
                 .setAttribute(HttpAttributes.SERVER_ADDRESS, url.getHost())
                 .setAttribute(HttpAttributes.SERVER_PORT, (long) url.getPort())
@@ -99,7 +109,8 @@ public final class HttpLoadClient implements AutoCloseable {
         HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(REQUEST_TIMEOUT).GET();
         HttpTracing.inject(otel, Context.root().with(span), request);
         return client.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
-            long latency = System.nanoTime() - due;
+            long completed = System.nanoTime();
+            long latency = completed - due;
             if (failure != null) {
                 errors.incrementAndGet();
                 span.setStatus(StatusCode.ERROR, failure.toString());
@@ -113,7 +124,7 @@ public final class HttpLoadClient implements AutoCloseable {
                     span.setStatus(StatusCode.ERROR);
                 }
             }
-            span.end();
+            span.end(completed + epochOffset, TimeUnit.NANOSECONDS);
         });
     }
 
