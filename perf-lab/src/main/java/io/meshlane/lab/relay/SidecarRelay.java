@@ -2,10 +2,10 @@ package io.meshlane.lab.relay;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -114,11 +114,20 @@ public final class SidecarRelay implements AutoCloseable {
         }
     }
 
+    /** The connected side's pipeline when telemetry is on: its counter, then the forwarding handler. */
+    private static ChannelHandler withTelemetry(ConnectionStats stats, ChannelHandler backend) {
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(TelemetryHandler.upstream(stats), backend);
+            }
+        };
+    }
+
     /** The accepted (downstream) side of a relayed connection. */
     private final class Frontend extends ChannelInboundHandlerAdapter {
         private final RelayListener listener;
         private Channel upstream;
-        private ConnectionStats stats;
 
         Frontend(RelayListener listener) {
             this.listener = listener;
@@ -145,10 +154,13 @@ public final class SidecarRelay implements AutoCloseable {
             log.accept("CONN " + listener.name() + " from " + downstream.remoteAddress()
                     + " original " + original.getAddress().getHostAddress() + ":" + original.getPort()
                     + " upstream " + target.getAddress().getHostAddress() + ":" + target.getPort());
+            ChannelHandler backend = new Backend(downstream);
             if (telemetry != null) {
                 boolean outbound = RelayListener.OUTBOUND.equals(listener.name());
-                stats = telemetry.open(outbound, outbound ? original.getAddress()
+                ConnectionStats stats = telemetry.open(outbound, outbound ? original.getAddress()
                         : ((InetSocketAddress) downstream.remoteAddress()).getAddress());
+                ctx.pipeline().addBefore(ctx.name(), null, TelemetryHandler.downstream(telemetry, stats));
+                backend = withTelemetry(stats, backend);
             }
             SocketProtocolFamily family = target.getAddress() instanceof Inet6Address
                     ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
@@ -156,7 +168,7 @@ public final class SidecarRelay implements AutoCloseable {
                     .group(downstream.eventLoop())
                     .channelFactory(() -> new EpollSocketChannel(family))
                     .option(ChannelOption.TCP_NODELAY, true)
-                    .handler(new Backend(downstream, stats));
+                    .handler(backend);
             upstream = b.connect(target).addListener((ChannelFutureListener) f -> {
                 if (f.isSuccess()) {
                     downstream.config().setAutoRead(true);
@@ -175,9 +187,6 @@ public final class SidecarRelay implements AutoCloseable {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (stats != null) {
-                stats.request(((ByteBuf) msg).readableBytes());
-            }
             forward(msg, upstream);
         }
 
@@ -197,9 +206,6 @@ public final class SidecarRelay implements AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (stats != null) {
-                telemetry.close(stats);
-            }
             closeOnFlush(upstream);
         }
 
@@ -212,18 +218,13 @@ public final class SidecarRelay implements AutoCloseable {
     /** The connected (upstream) side of a relayed connection. */
     private static final class Backend extends ChannelInboundHandlerAdapter {
         private final Channel downstream;
-        private final ConnectionStats stats;
 
-        Backend(Channel downstream, ConnectionStats stats) {
+        Backend(Channel downstream) {
             this.downstream = downstream;
-            this.stats = stats;
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (stats != null) {
-                stats.response(((ByteBuf) msg).readableBytes());
-            }
             forward(msg, downstream);
         }
 

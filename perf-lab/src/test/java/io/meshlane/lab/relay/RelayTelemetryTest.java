@@ -63,7 +63,8 @@ class RelayTelemetryTest {
                 .setInterval(java.time.Duration.ofHours(1)).build()).build();
         PeerDirectory peers = new PeerDirectory(Map.of(
                 "10.244.0.3", new PeerWorkload("bookinfo", "reviews", "reviews"),
-                "10.244.0.9", new PeerWorkload("shop", "client", "client")));
+                "10.244.0.9", new PeerWorkload("shop", "client", "client"),
+                "127.0.0.1", new PeerWorkload("shop", "echo", "echo")));
         telemetry = new RelayTelemetry(meters.get("test"), self, peers, "lab");
     }
 
@@ -114,5 +115,39 @@ class RelayTelemetryTest {
         ConnectionStats u = telemetry.open(false, InetAddress.getByName("10.244.7.7"));
         u.request(9);
         assertEquals(9, value(RelayTelemetry.RECEIVED, "destination", "unknown", "productpage"), "unknown peers as Istio names them");
+    }
+
+    @Test
+    void aRelayWithTelemetryCountsEveryRelayedByteOfAConnectionInBothDirections() throws Exception {
+        byte[] request = new byte[300_000];
+        new java.util.Random(7).nextBytes(request);
+        try (io.meshlane.lab.app.EchoServer echo = new io.meshlane.lab.app.EchoServer(new java.net.InetSocketAddress("127.0.0.1", 0));
+             SidecarRelay relay = new SidecarRelay(new FixedDestination(new java.net.InetSocketAddress("127.0.0.1", echo.port())),
+                     List.of(RelayListener.outbound(0)), 1, line -> { }, telemetry)) {
+            int port = relay.start().getFirst();
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+                socket.setSoTimeout(10_000);
+                Thread writer = Thread.ofVirtual().start(() -> {
+                    try {
+                        socket.getOutputStream().write(request);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                byte[] echoed = socket.getInputStream().readNBytes(request.length);
+                writer.join();
+                org.junit.jupiter.api.Assertions.assertArrayEquals(request, echoed, "bytes intact through the relay");
+                assertEquals(request.length, value(RelayTelemetry.RECEIVED, "source", "productpage", "echo"), "live request bytes");
+                assertEquals(request.length, value(RelayTelemetry.SENT, "source", "productpage", "echo"), "live response bytes");
+            }
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (value(RelayTelemetry.CLOSED, "source", "productpage", "echo") == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(1, value(RelayTelemetry.OPENED, "source", "productpage", "echo"));
+            assertEquals(1, value(RelayTelemetry.CLOSED, "source", "productpage", "echo"), "the client's close ends the connection");
+            assertEquals(request.length, value(RelayTelemetry.RECEIVED, "source", "productpage", "echo"), "closed, not lost or doubled");
+            assertEquals(request.length, value(RelayTelemetry.SENT, "source", "productpage", "echo"));
+        }
     }
 }
