@@ -1,11 +1,11 @@
 package io.meshlane.installer.launcher;
 
+import io.meshlane.control.testing.FreePorts;
 import io.meshlane.control.testing.EtcdServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,7 +65,7 @@ class ControlOnEtcdIT {
             Files.createDirectories(data);
             Path log = data.resolve("control.log");
             Process p = new ProcessBuilder(launcher.toString(), "control", "--store", "etcd", "--etcd-endpoints", etcd,
-                    "--data-dir", data.toString(), "--listen", "127.0.0.1:" + freePort(), "--agents-port", "0",
+                    "--data-dir", data.toString(), "--listen", "127.0.0.1:" + FreePorts.pick(), "--agents-port", "0",
                     "--xds-port", "0", "--otlp-grpc-port", "-1", "--otlp-http-port", "-1")
                     .directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_SECONDS);
@@ -90,12 +90,6 @@ class ControlOnEtcdIT {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 fail("./meshlane control did not stop within 30 s of SIGTERM:\n" + Files.readString(log));
-            }
-        }
-
-        private static int freePort() throws IOException {
-            try (ServerSocket s = new ServerSocket(0)) {
-                return s.getLocalPort();
             }
         }
     }

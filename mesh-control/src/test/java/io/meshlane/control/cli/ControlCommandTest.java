@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meshlane.control.server.ControlPlane;
+import io.meshlane.control.testing.FreePorts;
 import io.meshlane.control.testing.Kubectl;
 import io.meshlane.control.testing.TempDirs;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -21,10 +21,7 @@ class ControlCommandTest {
     @Test
     void controlServesTheDataDirsKubeconfigAndKeepsItsTokenAcrossRestarts() throws Exception {
         Path dir = Files.createTempDirectory("meshlane-control");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = FreePorts.pick();
         try {
             String firstToken = serveOnce(dir, port, plane -> {
                 String out = new Kubectl(dir.resolve("kubeconfig")).ok("get", "namespaces");

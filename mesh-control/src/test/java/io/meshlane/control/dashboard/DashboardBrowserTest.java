@@ -1,5 +1,6 @@
 package io.meshlane.control.dashboard;
 
+import io.meshlane.control.testing.FreePorts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +15,6 @@ import io.meshlane.control.telemetry.federation.FederationPeer;
 import io.opentelemetry.proto.logs.v1.SeverityNumber;
 import io.meshlane.control.testing.ApiClient;
 import io.meshlane.control.testing.TempDirs;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,7 +74,7 @@ class DashboardBrowserTest {
             goneConfig = gone.kubeconfig();
         }
         String gonePeer = FederationPeer.fromKubeconfig(goneConfig).name();
-        int otlpPort = freePort();
+        int otlpPort = FreePorts.pick();
         ControlPlane plane = ControlPlane.start(ControlPlaneOptions.defaults().withDataDir(dataDir).withListen("127.0.0.1", 0)
                 .withTelemetry(TelemetryOptions.defaults().withCluster(CLUSTER).withPorts(TelemetryOptions.OFF, otlpPort)
                         .withBudget(BUDGET, 20_000).withPeers(List.of(goneConfig))));
@@ -296,12 +296,6 @@ class DashboardBrowserTest {
             Files.copy(shot, Path.of("target", "dashboard-" + name + ".png"), StandardCopyOption.REPLACE_EXISTING);
         } catch (Exception e) {
             System.err.println("could not save the dashboard-" + name + " screenshot: " + e);
-        }
-    }
-
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

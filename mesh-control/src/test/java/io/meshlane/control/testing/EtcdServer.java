@@ -1,7 +1,6 @@
 package io.meshlane.control.testing;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,8 +28,8 @@ public final class EtcdServer implements AutoCloseable {
             throw new IllegalStateException("/usr/bin/etcd is missing: install it with `apt-get install -y etcd-server`");
         }
         Path dir = Files.createTempDirectory("meshlane-etcd");
-        int client = freePort();
-        int peer = freePort();
+        int client = FreePorts.pick();
+        int peer = FreePorts.pick();
         String endpoint = "http://127.0.0.1:" + client;
         Process p = new ProcessBuilder("/usr/bin/etcd", "--name", "test", "--data-dir", dir.resolve("data").toString(),
                 "--listen-client-urls", endpoint, "--advertise-client-urls", endpoint,
@@ -58,12 +57,6 @@ public final class EtcdServer implements AutoCloseable {
         String log = Files.exists(dir.resolve("etcd.log")) ? Files.readString(dir.resolve("etcd.log")) : "";
         server.close();
         throw new IllegalStateException("etcd did not become healthy at " + endpoint + ": " + log);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     public String endpoint() {
