@@ -14,7 +14,7 @@ import java.util.Map;
  * described by {@code /openapi/v3}, which kubectl prefers.
  */
 final class OpenApiV2 {
-    static final String PROTOBUF = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+    static final String PROTOBUF = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
 
     private OpenApiV2() {
     }
