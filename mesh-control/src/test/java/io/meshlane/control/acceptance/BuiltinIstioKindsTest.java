@@ -26,19 +26,28 @@ class BuiltinIstioKindsTest {
     private Path dataDir;
     private ControlPlane plane;
 
+    /** The options for the store engine under test; the embedded store here. */
+    protected ControlPlaneOptions options(Path dataDir) throws Exception {
+        return ControlPlaneOptions.defaults().withDataDir(dataDir);
+    }
+
     @AfterEach
     void stop() {
         if (plane != null) {
             plane.close();
         }
+        stopEngine();
         TempDirs.delete(dataDir);
+    }
+
+    protected void stopEngine() {
     }
 
     private Kubectl start() throws Exception {
         if (dataDir == null) {
             dataDir = Files.createTempDirectory("meshlane-builtin-istio");
         }
-        plane = ControlPlane.start(ControlPlaneOptions.defaults().withDataDir(dataDir).withListen("127.0.0.1", 0));
+        plane = ControlPlane.start(options(dataDir).withListen("127.0.0.1", 0));
         return new Kubectl(plane.kubeconfig());
     }
 
