@@ -86,6 +86,9 @@ public final class ApiRouter {
             return ApiResponse.json(200, Json.object().put("major", "1").put("minor", "32").put("gitVersion", "v1.32.0-meshlane")
                     .put("platform", "linux/amd64"));
         }
+        if (path.equals("/openapi/v2")) {
+            return OpenApiV2.document();
+        }
         if (s[0].equals("openapi") && s.length >= 2 && s[1].equals("v3")) {
             if (s.length == 2) {
                 return ApiResponse.json(200, openApi.index());

@@ -15,6 +15,7 @@ import io.meshlane.control.crd.KindRegistry;
 import io.meshlane.control.crd.ObjectValidation;
 import io.meshlane.control.crd.SchemaValidator;
 import io.meshlane.control.crd.StructuralSchemaCheck;
+import io.meshlane.control.mesh.IstioCrds;
 import io.meshlane.control.mesh.MeshKinds;
 import io.meshlane.control.mesh.NetworkingChecks;
 import io.meshlane.control.security.AccessPolicy;
@@ -102,6 +103,7 @@ public final class ControlPlane implements AutoCloseable {
                 }
             }, new NamespaceCleanup(store, registry), new CrdCleanup(store, crds)));
             ensureNamespace(store, "default");
+            IstioCrds.installMissing(store);
             CrdSync crdSync = new CrdSync(store, registry);
             crdSync.start();
             ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("watch-timer").unstarted(r));
