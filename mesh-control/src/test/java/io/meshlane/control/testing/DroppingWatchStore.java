@@ -21,6 +21,7 @@ public final class DroppingWatchStore implements ResourceStore {
 
     private final ResourceStore store;
     private final List<Live> live = new CopyOnWriteArrayList<>();
+    private volatile Runnable beforeNextWatch = () -> { };
 
     public DroppingWatchStore(ResourceStore store) {
         this.store = store;
@@ -42,8 +43,16 @@ public final class DroppingWatchStore implements ResourceStore {
         return live.size();
     }
 
+    /** Runs {@code step} just before the next watch starts, e.g. to compact past the revision it asks for. */
+    public void beforeNextWatch(Runnable step) {
+        beforeNextWatch = step;
+    }
+
     @Override
     public WatchHandle watch(String prefix, long afterRevision, StoreWatcher watcher) {
+        Runnable step = beforeNextWatch;
+        beforeNextWatch = () -> { };
+        step.run();
         WatchHandle handle = store.watch(prefix, afterRevision, watcher);
         Live entry = new Live(handle, watcher);
         live.add(entry);
