@@ -184,16 +184,16 @@ public final class StoreInformer implements AutoCloseable {
         for (var old : Map.copyOf(known).values()) {
             if (!listing.objects().containsKey(old.key())) {
                 known.remove(old.key());
-                handler.delete(old.key(), old.value(), listing.revision());
+                guarded(old.key(), () -> handler.delete(old.key(), old.value(), listing.revision()));
             }
         }
         for (StoredObject o : listing.objects().values()) {
             StoredObject old = known.put(o.key(), o);
             if (old == null || old.modRevision() != o.modRevision()) {
-                handler.upsert(o);
+                guarded(o.key(), () -> handler.upsert(o));
             }
         }
-        handler.synced(listing.revision());
+        guarded(prefix, () -> handler.synced(listing.revision()));
         firstSync.complete(listing.revision());
     }
 
@@ -206,12 +206,21 @@ public final class StoreInformer implements AutoCloseable {
         if (event.type() == StoreEvent.Type.DELETED) {
             if (old != null && old.modRevision() < event.revision()) {
                 known.remove(event.key());
-                handler.delete(event.key(), event.value(), event.revision());
+                guarded(event.key(), () -> handler.delete(event.key(), event.value(), event.revision()));
             }
         } else if (old == null || old.modRevision() < event.revision()) {
             StoredObject o = new StoredObject(event.key(), event.value(), event.createRevision(), event.revision());
             known.put(o.key(), o);
-            handler.upsert(o);
+            guarded(o.key(), () -> handler.upsert(o));
+        }
+    }
+
+    /** One bad object must not stop the others from arriving: the handler's failure is logged, and delivery goes on. */
+    private void guarded(String key, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "handling " + key + " failed (" + e.getMessage() + "); it is skipped until it changes again", e);
         }
     }
 
