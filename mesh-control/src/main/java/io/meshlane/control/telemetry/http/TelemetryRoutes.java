@@ -3,6 +3,7 @@ package io.meshlane.control.telemetry.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshlane.control.agents.NamespaceSwitch;
 import io.meshlane.control.api.ApiError;
 import io.meshlane.control.api.ApiRequest;
 import io.meshlane.control.api.ApiResponse;
@@ -56,7 +57,7 @@ public final class TelemetryRoutes implements MountedRoutes {
         this.store = store;
         this.federation = federation;
         this.access = access;
-        this.namespaces = new NamespaceSwitch(resources, registry);
+        this.namespaces = new NamespaceSwitch(resources, registry, store.config().localCluster());
         this.nodes = new NodeStatsView(resources.store(), registry);
         this.exportStatus = exportStatus;
     }
