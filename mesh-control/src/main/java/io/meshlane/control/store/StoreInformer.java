@@ -118,8 +118,8 @@ public final class StoreInformer implements AutoCloseable {
         WatchHandle handle;
         try {
             handle = store.watch(prefix, listing.revision(), watcher(current));
-        } catch (StoreException e) {
-            ended(current, e);
+        } catch (RuntimeException e) {
+            ended(current, e instanceof StoreException se ? se : new StoreException("watching failed: " + e.getMessage(), e));
             return;
         }
         synchronized (watchLock) {
@@ -167,7 +167,7 @@ public final class StoreInformer implements AutoCloseable {
                 retry = FIRST_RETRY;
                 follow(listing, endedGeneration);
                 return;
-            } catch (StoreException e) {
+            } catch (RuntimeException e) {
                 retry = retry.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retry.multipliedBy(2);
                 LOG.warning("listing " + prefix + " failed (" + e.getMessage() + "); trying again in " + retry.toMillis() + " ms");
             } catch (InterruptedException e) {
