@@ -4,7 +4,8 @@
  *
  * Every map is defined __weak here so that each hook file can include this header and
  * `bpftool gen object` links them into one object with exactly one copy of each map.
- * The Java side (node-agent io.meshlane.agent.datapath.Maps) mirrors these layouts;
+ * The Java side (node-agent io.meshlane.agent.datapath.MapLayouts, MapName, Counter) mirrors these
+ * layouts, and its MapLayoutsBtfTest checks them against this object's BTF;
  * change both together.
  *
  * Byte orders: addresses are kept in network order, ports in host order.

@@ -10,13 +10,10 @@ import io.meshlane.agent.pods.PodFile;
 import io.meshlane.agent.policy.AccelerationRules;
 import io.meshlane.agent.service.NodeAgent;
 import io.meshlane.agent.stats.MetricsServer;
-import io.meshlane.control.agents.AgentServer;
-import io.meshlane.control.registry.ServiceRegistry;
-import io.meshlane.control.xds.StoreConfigSource;
-import io.meshlane.control.xds.XdsOptions;
-import io.meshlane.control.xds.XdsServer;
 import io.meshlane.control.server.ControlPlane;
 import io.meshlane.control.server.ControlPlaneOptions;
+import io.meshlane.control.server.MeshControl;
+import io.meshlane.control.server.MeshControlOptions;
 import io.meshlane.control.telemetry.TelemetryOptions;
 import io.meshlane.lab.bench.Bench;
 import io.meshlane.lab.bench.BenchOptions;
@@ -99,14 +96,12 @@ public final class UpCommand implements Callable<Integer> {
         }));
         try {
             out.println("meshlane up: starting mesh-control (embedded store) in " + dataDir);
-            ControlPlane control = ControlPlane.start(ControlPlaneOptions.defaults().withDataDir(dataDir).withListen("127.0.0.1", port)
-                    .withTelemetry(TelemetryOptions.defaults().withCluster(CLUSTER).withPorts(otlpGrpcPort, otlpHttpPort)));
-            cleanup.push(control);
-            AgentServer agents = AgentServer.start(control.store(), "127.0.0.1", agentPort);
-            cleanup.push(agents);
-            XdsServer xds = XdsServer.start(new XdsOptions("127.0.0.1", xdsPort, null, null, "default"),
-                    new StoreConfigSource(control.store()), new ServiceRegistry());
-            cleanup.push(xds);
+            MeshControl mesh = MeshControl.start(MeshControlOptions.of(ControlPlaneOptions.defaults().withDataDir(dataDir)
+                    .withListen("127.0.0.1", port)
+                    .withTelemetry(TelemetryOptions.defaults().withCluster(CLUSTER).withPorts(otlpGrpcPort, otlpHttpPort)))
+                    .withPorts(agentPort, xdsPort));
+            cleanup.push(mesh);
+            ControlPlane control = mesh.plane();
 
             out.println("meshlane up: comparing the redirection paths side by side (" + compareFor.toSeconds() + " s per mode)");
             printComparison(out, compare());
@@ -126,7 +121,7 @@ public final class UpCommand implements Callable<Integer> {
             agent.start();
             MetricsServer metrics = MetricsServer.start("127.0.0.1", metricsPort, datapath);
             cleanup.push(metrics);
-            ControlPlaneLink link = agent.linkTo("127.0.0.1:" + agents.port(), "local", Duration.ofSeconds(2));
+            ControlPlaneLink link = agent.linkTo("127.0.0.1:" + mesh.agents().port(), "local", Duration.ofSeconds(2));
             cleanup.push(link);
             link.start();
             agent.awaitFirstSync(Duration.ofSeconds(10));
@@ -142,7 +137,7 @@ public final class UpCommand implements Callable<Integer> {
             out.println("                (the link signs the browser in; the JSON API is under " + control.url() + "/telemetry/v1/)");
             out.println("  telemetry in: OTLP/HTTP http://127.0.0.1:" + control.telemetry().otlpHttpPort()
                     + (control.telemetry().otlpGrpcPort() < 0 ? "" : ", OTLP/gRPC 127.0.0.1:" + control.telemetry().otlpGrpcPort()));
-            out.println("  xDS (ADS):    127.0.0.1:" + xds.port() + " for sidecars and proxyless gRPC clients");
+            out.println("  xDS (ADS):    127.0.0.1:" + mesh.xds().port() + " for sidecars and proxyless gRPC clients");
             out.println("  metrics:      http://127.0.0.1:" + metrics.port() + "/metrics");
             out.println("  agent:        meshlane agent status --node " + datapathConfig.nodeName() + " --cgroup-root "
                     + datapathConfig.cgroupRoot() + " --state-dir " + datapathConfig.stateDir());

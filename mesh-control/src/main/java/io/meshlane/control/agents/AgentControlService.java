@@ -9,14 +9,15 @@ import io.meshlane.api.agent.v1.NodePolicy;
 import io.meshlane.api.agent.v1.NodeStats;
 import io.meshlane.api.agent.v1.ReportAck;
 import io.meshlane.control.store.ResourceStore;
-import io.meshlane.control.store.StoreEvent;
 import io.meshlane.control.store.StoreException;
-import io.meshlane.control.store.StoreWatcher;
+import io.meshlane.control.store.StoreInformer;
 import io.meshlane.control.store.StoredObject;
-import io.meshlane.control.store.WatchHandle;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.logging.Logger;
 
 /**
@@ -33,42 +34,29 @@ final class AgentControlService extends AgentControlGrpc.AgentControlImplBase im
     private final PolicyTable policies = new PolicyTable();
     private final NodeReports reports;
     private final Map<ServerCallStreamObserver<NodePolicy>, Watcher> watchers = new ConcurrentHashMap<>();
-    private final WatchHandle storeWatch;
+    /** Policy changes and the pushes they cause run here, never on the store's publishing thread. */
+    private final ExecutorService events = Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().daemon().name("agent-policy-events").unstarted(r));
+    private final StoreInformer storeWatch;
 
     AgentControlService(ResourceStore store) {
         this.reports = new NodeReports(store);
-        long revision = load(store);
-        this.storeWatch = store.watch(PolicyTable.PREFIX, revision, new StoreWatcher() {
+        this.storeWatch = StoreInformer.start(store, PolicyTable.PREFIX, events, new StoreInformer.Handler() {
             @Override
-            public void onEvent(StoreEvent event) {
-                if (event.type() == StoreEvent.Type.DELETED) {
-                    policies.remove(event.key(), event.revision());
-                } else {
-                    policies.put(event.key(), event.value(), event.revision());
-                }
+            public void upsert(StoredObject object) {
+                policies.put(object.key(), object.value(), object.modRevision());
                 pushAll();
             }
 
             @Override
-            public void onClosed(StoreException reason) {
-                LOG.warning("AccelerationPolicy watch ended: " + (reason == null ? "closed" : reason.getMessage()));
+            public void delete(String key, byte[] lastValue, long revision) {
+                policies.remove(key, revision);
+                pushAll();
             }
         });
-    }
-
-    private long load(ResourceStore store) {
-        String after = null;
-        long revision = store.revision();
-        while (true) {
-            var page = store.list(PolicyTable.PREFIX, after, 500);
-            for (StoredObject o : page.items()) {
-                policies.put(o.key(), o.value(), o.modRevision());
-                after = o.key();
-            }
-            revision = page.revision();
-            if (!page.more()) {
-                return revision;
-            }
+        if (!storeWatch.awaitFirstSync(Duration.ofSeconds(30))) {
+            close();
+            throw new StoreException("the AccelerationPolicy listing did not arrive within 30 s");
         }
     }
 
@@ -124,6 +112,7 @@ final class AgentControlService extends AgentControlGrpc.AgentControlImplBase im
     @Override
     public void close() {
         storeWatch.close();
+        events.shutdown();
         watchers.keySet().forEach(s -> {
             try {
                 s.onCompleted();

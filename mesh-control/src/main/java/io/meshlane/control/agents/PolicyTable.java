@@ -5,18 +5,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshlane.api.agent.v1.Acceleration;
 import io.meshlane.api.agent.v1.NamespacePolicy;
 import io.meshlane.api.agent.v1.NodePolicy;
+import io.meshlane.api.acceleration.AccelerationRule;
+import io.meshlane.api.acceleration.AccelerationRule.Decision;
+import io.meshlane.api.acceleration.Switch;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.logging.Logger;
 
 /**
  * The AccelerationPolicy objects in the store, by key, and the policy each node gets from
- * them: a policy applies to every cluster unless {@code spec.clusters} names some; within a
- * namespace a Disabled policy wins over an Enabled one (as on the agent).
+ * them, by the one {@link AccelerationRule} the agent applies too.
  */
 final class PolicyTable {
 
@@ -24,7 +27,7 @@ final class PolicyTable {
     private static final Logger LOG = Logger.getLogger(PolicyTable.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Policy(String namespace, String name, boolean enabled, List<String> clusters) {
+    record Policy(String namespace, Switch acceleration) {
     }
 
     private final Map<String, Policy> byKey = new TreeMap<>();
@@ -35,15 +38,17 @@ final class PolicyTable {
         try {
             JsonNode object = JSON.readTree(json);
             String acceleration = object.path("spec").path("acceleration").asText("");
-            if (!acceleration.equals("Enabled") && !acceleration.equals("Disabled")) {
+            List<String> clusters = new ArrayList<>();
+            object.path("spec").path("clusters").forEach(c -> clusters.add(c.asText()));
+            String namespace = object.path("metadata").path("namespace").asText();
+            Optional<Switch> policy = Switch.ofPolicy("AccelerationPolicy " + namespace + "/"
+                    + object.path("metadata").path("name").asText(), acceleration, clusters);
+            if (policy.isEmpty()) {
                 LOG.warning("AccelerationPolicy " + key + " has spec.acceleration \"" + acceleration + "\"; ignoring it");
                 byKey.remove(key);
                 return;
             }
-            List<String> clusters = new ArrayList<>();
-            object.path("spec").path("clusters").forEach(c -> clusters.add(c.asText()));
-            byKey.put(key, new Policy(object.path("metadata").path("namespace").asText(),
-                    object.path("metadata").path("name").asText(), acceleration.equals("Enabled"), clusters));
+            byKey.put(key, new Policy(namespace, policy.get()));
         } catch (IOException e) {
             LOG.warning("AccelerationPolicy " + key + " is not JSON (" + e.getMessage() + "); ignoring it");
             byKey.remove(key);
@@ -57,19 +62,17 @@ final class PolicyTable {
 
     /** The policy for a node of {@code cluster}; its version is the store revision it reflects. */
     synchronized NodePolicy forCluster(String cluster) {
-        Map<String, NamespacePolicy> namespaces = new TreeMap<>();
-        for (Policy p : byKey.values()) {
-            if (!p.clusters().isEmpty() && !p.clusters().contains(cluster)) {
-                continue;
+        Map<String, List<Switch>> byNamespace = new TreeMap<>();
+        byKey.values().forEach(p -> byNamespace.computeIfAbsent(p.namespace(), n -> new ArrayList<>()).add(p.acceleration()));
+        List<NamespacePolicy> namespaces = new ArrayList<>();
+        byNamespace.forEach((namespace, switches) -> {
+            Decision decision = AccelerationRule.decide(switches, cluster);
+            if (decision.state() != AccelerationRule.State.DEFAULT) {
+                namespaces.add(NamespacePolicy.newBuilder().setNamespace(namespace)
+                        .setAcceleration(decision.state() == AccelerationRule.State.ENABLED ? Acceleration.ENABLED : Acceleration.DISABLED)
+                        .setSource(decision.decidedBy().getFirst().source()).build());
             }
-            NamespacePolicy existing = namespaces.get(p.namespace());
-            if (existing != null && existing.getAcceleration() == Acceleration.DISABLED) {
-                continue;
-            }
-            namespaces.put(p.namespace(), NamespacePolicy.newBuilder().setNamespace(p.namespace())
-                    .setAcceleration(p.enabled() ? Acceleration.ENABLED : Acceleration.DISABLED)
-                    .setSource("AccelerationPolicy " + p.namespace() + "/" + p.name()).build());
-        }
-        return NodePolicy.newBuilder().setVersion(Long.toString(revision)).addAllNamespaces(namespaces.values()).build();
+        });
+        return NodePolicy.newBuilder().setVersion(Long.toString(revision)).addAllNamespaces(namespaces).build();
     }
 }

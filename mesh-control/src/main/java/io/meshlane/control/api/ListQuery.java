@@ -1,6 +1,8 @@
 package io.meshlane.control.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meshlane.control.http.ApiError;
+import io.meshlane.control.http.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;

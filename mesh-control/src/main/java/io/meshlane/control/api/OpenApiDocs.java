@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshlane.control.crd.KindRegistry;
 import io.meshlane.control.crd.KindVersion;
 import io.meshlane.control.crd.ResourceKind;
+import io.meshlane.control.http.ApiError;
+import io.meshlane.control.http.Json;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

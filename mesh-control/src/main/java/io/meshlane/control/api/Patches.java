@@ -3,6 +3,8 @@ package io.meshlane.control.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshlane.control.http.ApiError;
+import io.meshlane.control.http.Json;
 import java.util.Iterator;
 import java.util.Map;
 

@@ -3,6 +3,8 @@ package io.meshlane.control.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
+import io.meshlane.control.http.ApiError;
+import io.meshlane.control.http.Json;
 import java.io.IOException;
 import java.util.Arrays;
 

@@ -1,5 +1,6 @@
 package io.meshlane.control.api;
 
+import io.meshlane.control.http.ApiError;
 import java.util.Map;
 
 /** Query parameters that change how a write is handled. */

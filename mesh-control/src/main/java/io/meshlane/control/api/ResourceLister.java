@@ -2,6 +2,7 @@ package io.meshlane.control.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshlane.control.crd.KindRegistry.Served;
+import io.meshlane.control.http.Json;
 import io.meshlane.control.store.Page;
 import io.meshlane.control.store.ResourceStore;
 import io.meshlane.control.store.StoredObject;

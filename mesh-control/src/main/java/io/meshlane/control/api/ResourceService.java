@@ -6,6 +6,8 @@ import io.meshlane.control.crd.FieldError;
 import io.meshlane.control.crd.KindRegistry.Served;
 import io.meshlane.control.crd.ObjectValidation;
 import io.meshlane.control.crd.ResourceKind;
+import io.meshlane.control.http.ApiError;
+import io.meshlane.control.http.Json;
 import io.meshlane.control.store.KeyExistsException;
 import io.meshlane.control.store.KeyNotFoundException;
 import io.meshlane.control.store.ResourceStore;

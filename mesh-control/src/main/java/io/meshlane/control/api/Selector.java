@@ -1,6 +1,7 @@
 package io.meshlane.control.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meshlane.control.http.ApiError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -1,5 +1,8 @@
 package io.meshlane.control.api;
 
+import io.meshlane.control.http.ApiRequest;
+import io.meshlane.control.http.ApiResponse;
+
 /**
  * A part of the HTTP surface that checks credentials itself, because it must also answer
  * callers without them: the dashboard signs a browser in from a token in its URL and shows

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshlane.control.crd.KindRegistry.Served;
 import io.meshlane.control.crd.PrinterColumn;
+import io.meshlane.control.http.Json;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

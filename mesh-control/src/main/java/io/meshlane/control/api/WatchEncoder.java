@@ -2,6 +2,7 @@ package io.meshlane.control.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshlane.control.crd.KindRegistry.Served;
+import io.meshlane.control.http.Json;
 import io.meshlane.control.store.StoreEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;

@@ -2,6 +2,8 @@ package io.meshlane.control.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshlane.control.crd.KindRegistry.Served;
+import io.meshlane.control.http.ApiError;
+import io.meshlane.control.http.Json;
 import io.meshlane.control.store.CompactedException;
 import io.meshlane.control.store.StoreEvent;
 import io.meshlane.control.store.StoreException;

@@ -1,13 +1,11 @@
 package io.meshlane.control.cli;
 
 import io.meshlane.control.agents.AgentServer;
-import io.meshlane.control.registry.ServiceRegistry;
-import io.meshlane.control.xds.StatusReporter;
-import io.meshlane.control.xds.StoreConfigSource;
 import io.meshlane.control.xds.XdsOptions;
-import io.meshlane.control.xds.XdsServer;
 import io.meshlane.control.server.ControlPlane;
 import io.meshlane.control.server.ControlPlaneOptions;
+import io.meshlane.control.server.MeshControl;
+import io.meshlane.control.server.MeshControlOptions;
 import io.meshlane.control.telemetry.TelemetryOptions;
 import java.nio.file.Path;
 import java.util.List;
@@ -94,15 +92,13 @@ public final class ControlCommand implements Callable<Integer> {
     /** Serves until {@code stop} opens; {@code started} sees the running plane (tests, embedding). */
     public int serveUntil(CountDownLatch stop, java.util.function.Consumer<ControlPlane> started) throws InterruptedException {
         ControlPlaneOptions options = options();
-        try (ControlPlane plane = ControlPlane.start(options);
-             AgentServer agents = AgentServer.start(plane.store(), options.host(), agentsPort);
-             XdsServer xds = XdsServer.start(new XdsOptions(options.host(), xdsPort, xdsTlsCert, xdsTlsKey, revision),
-                     new StoreConfigSource(plane.store()), new ServiceRegistry())) {
-            new StatusReporter(plane.store()).attach(xds);
+        try (MeshControl mesh = MeshControl.start(MeshControlOptions.of(options).withPorts(agentsPort, xdsPort)
+                .withXds(xdsTlsCert, xdsTlsKey, revision))) {
+            ControlPlane plane = mesh.plane();
             System.out.println("meshlane control plane serving " + plane.url());
-            System.out.println("node agents connect to " + options.host() + ":" + agents.port()
+            System.out.println("node agents connect to " + options.host() + ":" + mesh.agents().port()
                     + "; proxies and proxyless gRPC clients get xDS (ADS, revision " + revision + ") on "
-                    + options.host() + ":" + xds.port());
+                    + options.host() + ":" + mesh.xds().port());
             System.out.println("use it with: kubectl --kubeconfig " + plane.kubeconfig() + " get namespaces");
             System.out.println(TelemetryBanner.lines(plane));
             started.accept(plane);

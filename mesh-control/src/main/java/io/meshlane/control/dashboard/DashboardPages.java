@@ -1,7 +1,7 @@
 package io.meshlane.control.dashboard;
 
-import io.meshlane.control.api.ApiRequest;
-import io.meshlane.control.api.ApiResponse;
+import io.meshlane.control.http.ApiRequest;
+import io.meshlane.control.http.ApiResponse;
 import io.meshlane.control.api.SelfAuthenticatingRoutes;
 import io.meshlane.control.security.AccessPolicy;
 import java.net.URLEncoder;

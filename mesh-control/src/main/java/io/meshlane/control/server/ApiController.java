@@ -1,7 +1,7 @@
 package io.meshlane.control.server;
 
-import io.meshlane.control.api.ApiRequest;
-import io.meshlane.control.api.ApiResponse;
+import io.meshlane.control.http.ApiRequest;
+import io.meshlane.control.http.ApiResponse;
 import io.meshlane.control.api.ApiRouter;
 import io.meshlane.control.dashboard.SessionCookie;
 import io.micronaut.core.annotation.Nullable;

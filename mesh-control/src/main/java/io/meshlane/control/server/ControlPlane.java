@@ -3,7 +3,7 @@ package io.meshlane.control.server;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshlane.control.api.ApiRouter;
 import io.meshlane.control.api.CrdCleanup;
-import io.meshlane.control.api.Json;
+import io.meshlane.control.http.Json;
 import io.meshlane.control.api.NamespaceCleanup;
 import io.meshlane.control.api.ResourceService;
 import io.meshlane.control.crd.BuiltinKinds;

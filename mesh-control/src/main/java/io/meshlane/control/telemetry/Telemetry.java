@@ -1,7 +1,7 @@
 package io.meshlane.control.telemetry;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.meshlane.control.api.Json;
+import io.meshlane.control.http.Json;
 import io.meshlane.control.api.ResourceService;
 import io.meshlane.control.crd.KindRegistry;
 import io.meshlane.control.security.AccessPolicy;

@@ -2,13 +2,9 @@ package io.meshlane.control.xds;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.meshlane.control.store.Page;
 import io.meshlane.control.store.ResourceStore;
-import io.meshlane.control.store.StoreEvent;
-import io.meshlane.control.store.StoreException;
-import io.meshlane.control.store.StoreWatcher;
+import io.meshlane.control.store.StoreInformer;
 import io.meshlane.control.store.StoredObject;
-import io.meshlane.control.store.WatchHandle;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,14 +12,12 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Reads Istio's networking kinds and namespaces from the control plane's {@link ResourceStore} with the
- * API's key layout ({@code /registry/<group>/<plural>/<namespace>/<name>}): a full listing, then a watch
- * from the listing's revision. Events are handed to one thread, so the listener sees them in order and the
- * store's watcher never blocks. A watch that ends (e.g. compaction) is restarted from a fresh listing.
+ * API's key layout ({@code /registry/<group>/<plural>/<namespace>/<name>}), one {@link StoreInformer} a kind.
+ * All of them deliver on one thread, so the listener sees every change in order.
  */
 public final class StoreConfigSource implements ConfigSource {
     private static final Logger LOG = Logger.getLogger(StoreConfigSource.class.getName());
@@ -40,8 +34,7 @@ public final class StoreConfigSource implements ConfigSource {
     private final ResourceStore store;
     private final ExecutorService events = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("xds-config-events").unstarted(r));
-    private final List<WatchHandle> watches = new ArrayList<>();
-    private volatile boolean closed;
+    private final List<StoreInformer> informers = new ArrayList<>();
 
     public StoreConfigSource(ResourceStore store) {
         this.store = store;
@@ -60,66 +53,28 @@ public final class StoreConfigSource implements ConfigSource {
     @Override
     public void start(ConfigListener listener) {
         for (var e : PREFIXES.entrySet()) {
-            long revision = listAll(e.getKey(), e.getValue(), listener);
-            watch(e.getKey(), e.getValue(), revision, listener);
+            String prefix = e.getKey();
+            String kind = e.getValue();
+            StoreInformer informer = StoreInformer.start(store, prefix, events, new StoreInformer.Handler() {
+                @Override
+                public void upsert(StoredObject object) {
+                    MeshObject m = decode(kind, prefix, object.key(), object.value(), object.modRevision());
+                    if (m != null) {
+                        listener.upsert(m);
+                    }
+                }
+
+                @Override
+                public void delete(String key, byte[] lastValue, long revision) {
+                    String[] nsName = nsName(kind, prefix, key);
+                    listener.delete(kind, nsName[0], nsName[1], revision);
+                }
+            });
+            synchronized (informers) {
+                informers.add(informer);
+            }
         }
         events.execute(listener::synced);
-    }
-
-    private long listAll(String prefix, String kind, ConfigListener listener) {
-        String after = null;
-        long revision;
-        while (true) {
-            Page page = store.list(prefix, after, 500);
-            revision = page.revision();
-            for (StoredObject o : page.items()) {
-                MeshObject m = decode(kind, prefix, o.key(), o.value(), o.modRevision());
-                if (m != null) {
-                    events.execute(() -> listener.upsert(m));
-                }
-                after = o.key();
-            }
-            if (!page.more()) {
-                return revision;
-            }
-        }
-    }
-
-    private void watch(String prefix, String kind, long revision, ConfigListener listener) {
-        WatchHandle handle = store.watch(prefix, revision, new StoreWatcher() {
-            @Override
-            public void onEvent(StoreEvent event) {
-                events.execute(() -> {
-                    if (event.type() == StoreEvent.Type.DELETED) {
-                        String[] nsName = nsName(kind, prefix, event.key());
-                        listener.delete(kind, nsName[0], nsName[1], event.revision());
-                    } else {
-                        MeshObject m = decode(kind, prefix, event.key(), event.value(), event.revision());
-                        if (m != null) {
-                            listener.upsert(m);
-                        }
-                    }
-                });
-            }
-
-            @Override
-            public void onClosed(StoreException reason) {
-                if (closed) {
-                    return;
-                }
-                LOG.log(Level.WARNING, "the store watch on " + prefix + " ended (" + reason
-                        + "); listing again and resuming", reason);
-                events.execute(() -> {
-                    if (!closed) {
-                        long rev = listAll(prefix, kind, listener);
-                        watch(prefix, kind, rev, listener);
-                    }
-                });
-            }
-        });
-        synchronized (watches) {
-            watches.add(handle);
-        }
     }
 
     private static String[] nsName(String kind, String prefix, String key) {
@@ -144,9 +99,8 @@ public final class StoreConfigSource implements ConfigSource {
 
     @Override
     public void close() {
-        closed = true;
-        synchronized (watches) {
-            watches.forEach(WatchHandle::close);
+        synchronized (informers) {
+            informers.forEach(StoreInformer::close);
         }
         events.shutdown();
         try {

@@ -14,6 +14,7 @@ import io.meshlane.api.agent.v1.NodePolicy;
 import io.meshlane.api.agent.v1.NodeStats;
 import io.meshlane.control.store.ResourceStore;
 import io.meshlane.control.store.SqliteStore;
+import io.meshlane.control.testing.DroppingWatchStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,6 +80,30 @@ class AgentServerTest {
                         NodeStats.newBuilder().setNode("Not A Node!").build()));
                 assertTrue(bad.getStatus().getDescription().contains("not a valid object name"), bad.getMessage());
                 assertTrue(store.get(NodeReports.PREFIX + "Not A Node!").isEmpty());
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aPolicyChangeStillReachesAgentsAfterTheStoreWatchEnds() throws Exception {
+        try (DroppingWatchStore store = new DroppingWatchStore(SqliteStore.open(data));
+             AgentServer server = AgentServer.start(store, "127.0.0.1", 0)) {
+            put(store, "shop", "default", "Enabled", null);
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+            try {
+                BlockingQueue<NodePolicy> agent = watch(channel, "node-1", "east");
+                assertEquals(1, agent.poll(10, TimeUnit.SECONDS).getNamespacesCount());
+
+                // as after an etcd connection loss or a compaction past the watch's revision
+                assertEquals(1, store.dropWatches(), "the service watches AccelerationPolicies");
+                put(store, "web", "later", "Disabled", null);
+
+                NodePolicy next = agent.poll(10, TimeUnit.SECONDS);
+                assertNotNull(next, "a policy written after the watch ended never reached the agent");
+                assertEquals(Acceleration.DISABLED, next.getNamespacesList().stream()
+                        .filter(n -> n.getNamespace().equals("web")).findFirst().orElseThrow().getAcceleration(), next.toString());
             } finally {
                 channel.shutdownNow();
             }

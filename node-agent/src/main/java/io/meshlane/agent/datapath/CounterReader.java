@@ -14,7 +14,7 @@ import java.util.EnumMap;
 public final class CounterReader implements AutoCloseable {
 
     /** Bytes of one CPU's struct pod_counters. */
-    static final int POD_SLOTS_SIZE = Long.BYTES * Counter.values().length;
+    static final int POD_SLOTS_SIZE = MapLayouts.POD_COUNTERS.size();
 
     private final BpfMap counters;
     private final BpfMap podCounters;

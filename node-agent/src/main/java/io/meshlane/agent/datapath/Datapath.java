@@ -28,7 +28,7 @@ public final class Datapath implements AutoCloseable {
     private final DatapathConfig config;
     private final Mode mode;
     private final String passThroughReason;
-    private final Map<String, BpfMap> maps;
+    private final Map<MapName, BpfMap> maps;
     private final Map<String, Integer> programIds;
     private final PodEntries entries;
     private final CounterReader counterReader;
@@ -36,7 +36,7 @@ public final class Datapath implements AutoCloseable {
     private final StateFile stateFile;
     private AgentState state;
 
-    private Datapath(DatapathConfig config, Mode mode, String reason, Map<String, BpfMap> maps,
+    private Datapath(DatapathConfig config, Mode mode, String reason, Map<MapName, BpfMap> maps,
                      Map<String, Integer> programIds) {
         this.config = config;
         this.mode = mode;
@@ -45,7 +45,7 @@ public final class Datapath implements AutoCloseable {
         this.programIds = programIds;
         this.entries = new PodEntries(maps);
         this.counterReader = maps.isEmpty() ? null
-                : new CounterReader(maps.get("ml_counters"), maps.get("ml_pod_counters"));
+                : new CounterReader(maps.get(MapName.ML_COUNTERS), maps.get(MapName.ML_POD_COUNTERS));
         this.validator = new PodValidator(config.cgroupRoot());
         this.stateFile = new StateFile(config.stateDir());
         this.state = stateFile.load();
@@ -113,7 +113,7 @@ public final class Datapath implements AutoCloseable {
     /** Kernel ids of the pinned maps, by name. */
     public Map<String, Integer> mapIds() {
         Map<String, Integer> ids = new LinkedHashMap<>();
-        maps.forEach((name, map) -> ids.put(name, io.meshlane.agent.bpf.BpfInventory.mapId(map.fd())));
+        maps.forEach((name, map) -> ids.put(name.cName(), io.meshlane.agent.bpf.BpfInventory.mapId(map.fd())));
         return ids;
     }
 
@@ -186,7 +186,7 @@ public final class Datapath implements AutoCloseable {
         }
         int id = namespaceId(namespace);
         if (mode == Mode.ACCELERATING) {
-            BpfMap switches = maps.get("ml_ns_accel");
+            BpfMap switches = maps.get(MapName.ML_NS_ACCEL);
             if (enabled) {
                 switches.update(MapLayouts.u32(id), MapLayouts.u32(1), BpfMap.ANY);
             } else {

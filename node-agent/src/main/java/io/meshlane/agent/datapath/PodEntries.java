@@ -13,9 +13,9 @@ import java.util.Map;
 /** Writes and removes the map entries that describe one pod. */
 final class PodEntries {
 
-    private final Map<String, BpfMap> maps;
+    private final Map<MapName, BpfMap> maps;
 
-    PodEntries(Map<String, BpfMap> maps) {
+    PodEntries(Map<MapName, BpfMap> maps) {
         this.maps = maps;
     }
 
@@ -28,10 +28,10 @@ final class PodEntries {
         byte[] one = MapLayouts.u32(1);
         byte[] zero = MapLayouts.u32(0);
         for (int port : pod.excludedPorts()) {
-            map("ml_excl_ports").update(MapLayouts.portKey(podId, port), one, BpfMap.ANY);
+            map(MapName.ML_EXCL_PORTS).update(MapLayouts.portKey(podId, port), one, BpfMap.ANY);
         }
         for (int port : pod.excludedInboundPorts()) {
-            map("ml_excl_ports").update(MapLayouts.portKey(podId, port | MapLayouts.PORT_INBOUND), one, BpfMap.ANY);
+            map(MapName.ML_EXCL_PORTS).update(MapLayouts.portKey(podId, port | MapLayouts.PORT_INBOUND), one, BpfMap.ANY);
         }
         for (Cidr cidr : cidrsWithDefaults(pod)) {
             map(cidrMap(cidr.address())).update(MapLayouts.cidrKey(podId, cidr), one, BpfMap.ANY);
@@ -43,13 +43,13 @@ final class PodEntries {
             map(ipMap(ip)).update(ip.getAddress(), info, BpfMap.ANY);
         }
         long cgroupId = cgroupId(pod.cgroup());
-        map("ml_pod_by_cgrp").update(MapLayouts.u64(cgroupId), info, BpfMap.ANY);
+        map(MapName.ML_POD_BY_CGRP).update(MapLayouts.u64(cgroupId), info, BpfMap.ANY);
         return cgroupId;
     }
 
     /** The reverse of {@link #write}, also after the pod's cgroup directory is gone; absent entries are fine. */
     void remove(int podId, long cgroupId, PodRegistration pod) {
-        map("ml_pod_by_cgrp").delete(MapLayouts.u64(cgroupId));
+        map(MapName.ML_POD_BY_CGRP).delete(MapLayouts.u64(cgroupId));
         for (InetAddress ip : pod.ips()) {
             map(ipMap(ip)).delete(ip.getAddress());
         }
@@ -60,17 +60,17 @@ final class PodEntries {
             map(cidrMap(cidr.address())).delete(MapLayouts.cidrKey(podId, cidr));
         }
         for (int port : pod.excludedInboundPorts()) {
-            map("ml_excl_ports").delete(MapLayouts.portKey(podId, port | MapLayouts.PORT_INBOUND));
+            map(MapName.ML_EXCL_PORTS).delete(MapLayouts.portKey(podId, port | MapLayouts.PORT_INBOUND));
         }
         for (int port : pod.excludedPorts()) {
-            map("ml_excl_ports").delete(MapLayouts.portKey(podId, port));
+            map(MapName.ML_EXCL_PORTS).delete(MapLayouts.portKey(podId, port));
         }
     }
 
     /** Creates the pod's zeroed per-CPU counters; an existing entry (re-registration) keeps counting. */
     void createCounters(int podId, byte[] zero) {
         try {
-            map("ml_pod_counters").update(MapLayouts.u32(podId), zero, BpfMap.NOEXIST);
+            map(MapName.ML_POD_COUNTERS).update(MapLayouts.u32(podId), zero, BpfMap.NOEXIST);
         } catch (io.meshlane.agent.bpf.BpfException e) {
             if (e.errno() != 17) { // EEXIST
                 throw e;
@@ -79,7 +79,7 @@ final class PodEntries {
     }
 
     void deleteCounters(int podId) {
-        map("ml_pod_counters").delete(MapLayouts.u32(podId));
+        map(MapName.ML_POD_COUNTERS).delete(MapLayouts.u32(podId));
     }
 
     /** Exclusions, plus "everything" when the pod names the ranges to include instead. */
@@ -102,15 +102,15 @@ final class PodEntries {
         }
     }
 
-    private BpfMap map(String name) {
+    private BpfMap map(MapName name) {
         return maps.get(name);
     }
 
-    private static String ipMap(InetAddress ip) {
-        return ip instanceof Inet4Address ? "ml_pod_by_ip4" : "ml_pod_by_ip6";
+    private static MapName ipMap(InetAddress ip) {
+        return ip instanceof Inet4Address ? MapName.ML_POD_BY_IP4 : MapName.ML_POD_BY_IP6;
     }
 
-    private static String cidrMap(InetAddress ip) {
-        return ip instanceof Inet4Address ? "ml_excl_cidr4" : "ml_excl_cidr6";
+    private static MapName cidrMap(InetAddress ip) {
+        return ip instanceof Inet4Address ? MapName.ML_EXCL_CIDR4 : MapName.ML_EXCL_CIDR6;
     }
 }

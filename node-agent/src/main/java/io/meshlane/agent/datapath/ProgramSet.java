@@ -13,7 +13,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,19 +31,16 @@ import java.util.stream.Stream;
 final class ProgramSet {
 
     static final String OBJECT_RESOURCE = "/bpf/meshlane.bpf.o";
-    static final List<String> MAPS = List.of("ml_pod_by_cgrp", "ml_pod_by_ip4", "ml_pod_by_ip6", "ml_ns_accel",
-            "ml_excl_ports", "ml_excl_cidr4", "ml_excl_cidr6", "ml_conn_by_cookie", "ml_conn_by_tuple",
-            "ml_sock_hash", "ml_counters", "ml_pod_counters", "ml_sock_pod");
     static final List<String> CGROUP_PROGRAMS = List.of("ml_connect4", "ml_connect6", "ml_getsockopt", "ml_sockops");
     static final String SK_MSG_PROGRAM = "ml_sk_msg";
-    static final String SOCK_HASH = "ml_sock_hash";
+    static final MapName SOCK_HASH = MapName.ML_SOCK_HASH;
 
     private ProgramSet() {
     }
 
     static boolean installed(Path pinDir) {
         return CGROUP_PROGRAMS.stream().allMatch(p -> Files.exists(linkPin(pinDir, p)))
-                && MAPS.stream().allMatch(m -> Files.exists(mapPin(pinDir, m)))
+                && Arrays.stream(MapName.values()).allMatch(m -> Files.exists(mapPin(pinDir, m)))
                 && Files.exists(progPin(pinDir, SK_MSG_PROGRAM));
     }
 
@@ -50,13 +49,13 @@ final class ProgramSet {
         createDirectories(pinDir.resolve("maps"));
         createDirectories(pinDir.resolve("links"));
         createDirectories(pinDir.resolve("progs"));
-        try (BpfObject object = BpfObject.open("meshlane.bpf.o", objectBytes()).maxEntries(SOCK_HASH, sockhashEntries).load();
+        try (BpfObject object = BpfObject.open("meshlane.bpf.o", objectBytes()).maxEntries(SOCK_HASH.cName(), sockhashEntries).load();
              Cgroup cgroup = Cgroup.open(cgroupRoot)) {
-            for (String map : MAPS) {
-                object.map(map).pin(mapPin(pinDir, map));
+            for (MapName map : MapName.values()) {
+                object.map(map.cName()).pin(mapPin(pinDir, map));
             }
             BpfProgram skMsg = object.program(SK_MSG_PROGRAM);
-            skMsg.attachToMap(object.map(SOCK_HASH), AttachType.SK_MSG_VERDICT);
+            skMsg.attachToMap(object.map(SOCK_HASH.cName()), AttachType.SK_MSG_VERDICT);
             skMsg.pin(progPin(pinDir, SK_MSG_PROGRAM));
             for (String name : CGROUP_PROGRAMS) {
                 try (BpfLink link = object.program(name).attachCgroup(cgroup)) {
@@ -79,11 +78,11 @@ final class ProgramSet {
     }
 
     /** Opens every pinned map; the caller closes them. */
-    static Map<String, BpfMap> openMaps(Path pinDir) {
-        Map<String, BpfMap> maps = new LinkedHashMap<>();
+    static Map<MapName, BpfMap> openMaps(Path pinDir) {
+        Map<MapName, BpfMap> maps = new EnumMap<>(MapName.class);
         try {
-            for (String map : MAPS) {
-                maps.put(map, BpfMap.openPinned(map, mapPin(pinDir, map)));
+            for (MapName map : MapName.values()) {
+                maps.put(map, BpfMap.openPinned(map.cName(), mapPin(pinDir, map)));
             }
             return maps;
         } catch (RuntimeException e) {
@@ -103,7 +102,7 @@ final class ProgramSet {
         Path skMsg = progPin(pinDir, SK_MSG_PROGRAM);
         Path sockHash = mapPin(pinDir, SOCK_HASH);
         if (Files.exists(skMsg) && Files.exists(sockHash)) {
-            try (BpfMap map = BpfMap.openPinned(SOCK_HASH, sockHash)) {
+            try (BpfMap map = BpfMap.openPinned(SOCK_HASH.cName(), sockHash)) {
                 map.detachPinnedProgram(skMsg, AttachType.SK_MSG_VERDICT);
             }
         }
@@ -130,8 +129,8 @@ final class ProgramSet {
         }
     }
 
-    static Path mapPin(Path pinDir, String map) {
-        return pinDir.resolve("maps").resolve(map);
+    static Path mapPin(Path pinDir, MapName map) {
+        return pinDir.resolve("maps").resolve(map.cName());
     }
 
     static Path linkPin(Path pinDir, String program) {

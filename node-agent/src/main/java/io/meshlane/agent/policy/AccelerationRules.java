@@ -1,18 +1,26 @@
 package io.meshlane.agent.policy;
 
+import io.meshlane.api.acceleration.AccelerationRule;
+import io.meshlane.api.acceleration.Switch;
+
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * How a namespace's acceleration is decided from its two switches:
+ * How a namespace's acceleration is decided on this node from its two switches, by mesh-api's
+ * {@link AccelerationRule}:
  * <ol>
  *   <li>the namespace label {@code meshlane.io/acceleration=enabled|disabled} in the node's cluster;</li>
- *   <li>an AccelerationPolicy from mesh-control ({@code spec.acceleration: Enabled|Disabled}).</li>
+ *   <li>an AccelerationPolicy from mesh-control ({@code spec.acceleration: Enabled|Disabled}), which
+ *       mesh-control has already limited to this node's cluster.</li>
  * </ol>
- * A "disabled" from either source wins (either owner can switch a namespace off, for
- * example while debugging); otherwise an "enabled" from either source enables it; with no
- * switch at all the agent's default applies.
+ * With no switch at all the agent's default applies.
  */
 public final class AccelerationRules {
+
+    /** Both switches already hold in this node's cluster, so the cluster the rule is asked about does not matter. */
+    private static final String THIS_CLUSTER = "";
 
     private final boolean defaultEnabled;
 
@@ -21,13 +29,10 @@ public final class AccelerationRules {
     }
 
     public boolean accelerated(Optional<Boolean> label, Optional<Boolean> policy) {
-        if (label.equals(Optional.of(false)) || policy.equals(Optional.of(false))) {
-            return false;
-        }
-        if (label.equals(Optional.of(true)) || policy.equals(Optional.of(true))) {
-            return true;
-        }
-        return defaultEnabled;
+        List<Switch> switches = new ArrayList<>(2);
+        label.ifPresent(on -> switches.add(Switch.everywhere("namespace label", on)));
+        policy.ifPresent(on -> switches.add(Switch.everywhere("AccelerationPolicy", on)));
+        return AccelerationRule.decide(switches, THIS_CLUSTER).accelerated(defaultEnabled);
     }
 
     public boolean defaultEnabled() {

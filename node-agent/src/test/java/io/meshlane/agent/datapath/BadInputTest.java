@@ -81,16 +81,15 @@ class BadInputTest {
     /** Every key and value of the configuration maps, hex-encoded, for before/after comparison. */
     private static Map<String, String> dumpMaps(TestNode node) {
         Map<String, String> dump = new TreeMap<>();
-        Map<String, int[]> sizes = Map.of("ml_pod_by_cgrp", new int[] {8, 40}, "ml_pod_by_ip4", new int[] {4, 40},
-                "ml_ns_accel", new int[] {4, 4}, "ml_excl_ports", new int[] {8, 4});
         HexFormat hex = HexFormat.of();
-        sizes.forEach((name, kv) -> {
-            try (BpfMap map = BpfMap.openPinned(name, ProgramSet.mapPin(node.config().pinDir(), name))) {
-                for (byte[] key : map.keys(kv[0])) {
-                    dump.put(name + ":" + hex.formatHex(key), map.lookup(key, kv[1]).map(hex::formatHex).orElse("-"));
+        for (MapName name : List.of(MapName.ML_POD_BY_CGRP, MapName.ML_POD_BY_IP4, MapName.ML_NS_ACCEL, MapName.ML_EXCL_PORTS)) {
+            try (BpfMap map = BpfMap.openPinned(name.cName(), ProgramSet.mapPin(node.config().pinDir(), name))) {
+                for (byte[] key : map.keys(name.keySize())) {
+                    dump.put(name.cName() + ":" + hex.formatHex(key),
+                            map.lookup(key, name.valueSize()).map(hex::formatHex).orElse("-"));
                 }
             }
-        });
+        }
         return dump;
     }
 }

@@ -33,7 +33,7 @@ class UninstallTest {
                 mapIds = new HashSet<>(datapath.mapIds().values());
             }
             assertEquals(4, programIds.size());
-            assertEquals(ProgramSet.MAPS.size(), mapIds.size());
+            assertEquals(MapName.values().length, mapIds.size());
             assertTrue(liveProgramIds().containsAll(programIds), "programs are loaded after close(): the agent left them running");
             assertTrue(Files.exists(node.config().stateDir().resolve("state.json")));
 

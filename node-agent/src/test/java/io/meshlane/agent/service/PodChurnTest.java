@@ -2,6 +2,7 @@ package io.meshlane.agent.service;
 
 import io.meshlane.agent.bpf.BpfMap;
 import io.meshlane.agent.cli.AgentMain;
+import io.meshlane.agent.datapath.MapName;
 import io.meshlane.agent.datapath.PodRecord;
 import io.meshlane.agent.pods.PodFile;
 import io.meshlane.agent.testnode.PodProcess;
@@ -89,17 +90,17 @@ class PodChurnTest {
     }
 
     private static Map<String, Integer> expected() {
-        return Map.of("ml_pod_by_cgrp", LIVE, "ml_pod_by_ip4", LIVE, "ml_pod_counters", LIVE, "ml_excl_ports", LIVE);
+        return Map.of(MapName.ML_POD_BY_CGRP.cName(), LIVE, MapName.ML_POD_BY_IP4.cName(), LIVE,
+                MapName.ML_POD_COUNTERS.cName(), LIVE, MapName.ML_EXCL_PORTS.cName(), LIVE);
     }
 
     private static Map<String, Integer> counts(TestNode node) {
-        Map<String, Integer> sizes = Map.of("ml_pod_by_cgrp", 8, "ml_pod_by_ip4", 4, "ml_pod_counters", 4, "ml_excl_ports", 8);
         Map<String, Integer> counts = new java.util.TreeMap<>();
-        sizes.forEach((name, keySize) -> {
-            try (BpfMap map = BpfMap.openPinned(name, node.config().pinDir().resolve("maps").resolve(name))) {
-                counts.put(name, map.keys(keySize).size());
+        for (MapName name : List.of(MapName.ML_POD_BY_CGRP, MapName.ML_POD_BY_IP4, MapName.ML_POD_COUNTERS, MapName.ML_EXCL_PORTS)) {
+            try (BpfMap map = BpfMap.openPinned(name.cName(), node.config().pinDir().resolve("maps").resolve(name.cName()))) {
+                counts.put(name.cName(), map.keys(name.keySize()).size());
             }
-        });
+        }
         return counts;
     }
 

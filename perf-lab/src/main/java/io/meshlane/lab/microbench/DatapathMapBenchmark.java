@@ -4,6 +4,7 @@ import io.meshlane.agent.bpf.BpfMap;
 import io.meshlane.agent.datapath.CounterSnapshot;
 import io.meshlane.agent.datapath.Datapath;
 import io.meshlane.agent.datapath.DatapathConfig;
+import io.meshlane.agent.datapath.MapName;
 import io.meshlane.lab.node.Cgroups;
 import io.meshlane.lab.node.LabLayout;
 import io.meshlane.lab.node.NodeLab;
@@ -60,7 +61,7 @@ public class DatapathMapBenchmark {
         if (datapath.mode() != Datapath.Mode.ACCELERATING) {
             throw new IllegalStateException("datapath is in pass-through mode: " + datapath.passThroughReason());
         }
-        map = BpfMap.openPinned("ml_ns_accel", config.pinDir().resolve("maps").resolve("ml_ns_accel"));
+        map = BpfMap.openPinned(MapName.ML_NS_ACCEL.cName(), config.pinDir().resolve("maps").resolve(MapName.ML_NS_ACCEL.cName()));
         arena = Arena.ofShared();
         key = arena.allocate(ValueLayout.JAVA_INT);
         key.set(ValueLayout.JAVA_INT, 0, UNUSED_NAMESPACE_ID);

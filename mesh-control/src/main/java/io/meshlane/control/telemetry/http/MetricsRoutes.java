@@ -1,9 +1,9 @@
 package io.meshlane.control.telemetry.http;
 
-import io.meshlane.control.api.ApiError;
-import io.meshlane.control.api.ApiRequest;
-import io.meshlane.control.api.ApiResponse;
-import io.meshlane.control.api.MountedRoutes;
+import io.meshlane.control.http.ApiError;
+import io.meshlane.control.http.ApiRequest;
+import io.meshlane.control.http.ApiResponse;
+import io.meshlane.control.http.MountedRoutes;
 import io.meshlane.control.security.Identity;
 import io.meshlane.control.telemetry.export.RedSeries;
 import io.meshlane.control.telemetry.export.RemoteSeries;

@@ -3,7 +3,7 @@ package io.meshlane.control.telemetry.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.meshlane.control.api.Json;
+import io.meshlane.control.http.Json;
 import io.meshlane.control.crd.KindRegistry;
 import io.meshlane.control.store.ResourceStore;
 import io.meshlane.control.store.StoredObject;

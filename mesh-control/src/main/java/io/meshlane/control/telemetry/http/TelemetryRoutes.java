@@ -3,11 +3,12 @@ package io.meshlane.control.telemetry.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.meshlane.control.api.ApiError;
-import io.meshlane.control.api.ApiRequest;
-import io.meshlane.control.api.ApiResponse;
-import io.meshlane.control.api.Json;
-import io.meshlane.control.api.MountedRoutes;
+import io.meshlane.control.agents.NamespaceSwitch;
+import io.meshlane.control.http.ApiError;
+import io.meshlane.control.http.ApiRequest;
+import io.meshlane.control.http.ApiResponse;
+import io.meshlane.control.http.Json;
+import io.meshlane.control.http.MountedRoutes;
 import io.meshlane.control.api.ResourceService;
 import io.meshlane.control.crd.KindRegistry;
 import io.meshlane.control.security.AccessPolicy;
@@ -56,7 +57,7 @@ public final class TelemetryRoutes implements MountedRoutes {
         this.store = store;
         this.federation = federation;
         this.access = access;
-        this.namespaces = new NamespaceSwitch(resources, registry);
+        this.namespaces = new NamespaceSwitch(resources, registry, store.config().localCluster());
         this.nodes = new NodeStatsView(resources.store(), registry);
         this.exportStatus = exportStatus;
     }

@@ -1,4 +1,4 @@
-package io.meshlane.control.api;
+package io.meshlane.control.http;
 
 import java.security.cert.X509Certificate;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.meshlane.control.api;
+package io.meshlane.control.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.meshlane.control.api;
+package io.meshlane.control.http;
 
 import io.meshlane.control.security.Identity;
 

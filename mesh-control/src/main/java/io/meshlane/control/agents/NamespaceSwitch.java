@@ -1,10 +1,13 @@
-package io.meshlane.control.telemetry.http;
+package io.meshlane.control.agents;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.meshlane.control.api.ApiError;
-import io.meshlane.control.api.Json;
+import io.meshlane.api.acceleration.AccelerationRule;
+import io.meshlane.api.acceleration.AccelerationRule.Decision;
+import io.meshlane.api.acceleration.Switch;
+import io.meshlane.control.http.ApiError;
+import io.meshlane.control.http.Json;
 import io.meshlane.control.api.RequestOptions;
 import io.meshlane.control.api.ResourceService;
 import io.meshlane.control.crd.BuiltinKinds;
@@ -18,22 +21,24 @@ import java.util.Map;
 /**
  * The dashboard's per-namespace acceleration switch. It writes an ordinary AccelerationPolicy
  * ({@value #POLICY_NAME}) through the same validation as kubectl, so agents, kubectl and the
- * dashboard all see one truth; the effective state follows the agents' rule (a Disabled policy
- * in the namespace wins), so a switch overridden by another policy says which one.
+ * dashboard all see one truth; the effective state in this control plane's cluster follows the
+ * agents' {@link AccelerationRule}, so a switch overridden by another policy says which one.
  */
-final class NamespaceSwitch {
+public final class NamespaceSwitch {
 
-    static final String POLICY_NAME = "meshlane-dashboard";
+    public static final String POLICY_NAME = "meshlane-dashboard";
 
     private final ResourceService resources;
     private final KindRegistry registry;
+    private final String cluster;
 
-    NamespaceSwitch(ResourceService resources, KindRegistry registry) {
+    public NamespaceSwitch(ResourceService resources, KindRegistry registry, String cluster) {
         this.resources = resources;
         this.registry = registry;
+        this.cluster = cluster;
     }
 
-    ObjectNode list() {
+    public ObjectNode list() {
         ObjectNode out = Json.object();
         ArrayNode rows = out.putArray("namespaces");
         for (StoredObject ns : resources.store().list(BuiltinKinds.namespaces().keyPrefix(), null, 0).items()) {
@@ -43,7 +48,7 @@ final class NamespaceSwitch {
         return out;
     }
 
-    ObjectNode set(String namespace, JsonNode body) {
+    public ObjectNode set(String namespace, JsonNode body) {
         if (body == null || !body.path("enabled").isBoolean()) {
             throw ApiError.badRequest("send {\"enabled\": true} or {\"enabled\": false} to switch acceleration of namespace " + namespace);
         }
@@ -66,26 +71,33 @@ final class NamespaceSwitch {
 
     private ObjectNode row(String namespace) {
         Served policies = policies();
-        List<String> enabledBy = new ArrayList<>();
-        List<String> disabledBy = new ArrayList<>();
+        List<Switch> switches = new ArrayList<>();
         for (StoredObject o : resources.store().list(policies.kind().keyPrefix(namespace), null, 0).items()) {
-            JsonNode p = Json.stored(o.value());
-            String name = p.path("metadata").path("name").asText();
-            JsonNode clusters = p.path("spec").path("clusters");
-            String label = clusters.isArray() && !clusters.isEmpty() ? name + " (clusters " + clusters + ")" : name;
-            (p.path("spec").path("acceleration").asText().equals("Disabled") ? disabledBy : enabledBy).add(label);
+            JsonNode spec = Json.stored(o.value()).path("spec");
+            String name = Json.stored(o.value()).path("metadata").path("name").asText();
+            List<String> clusters = new ArrayList<>();
+            spec.path("clusters").forEach(c -> clusters.add(c.asText()));
+            String label = clusters.isEmpty() ? name : name + " (clusters " + spec.path("clusters") + ")";
+            Switch.ofPolicy(label, spec.path("acceleration").asText(), clusters).ifPresent(switches::add);
         }
+        Decision decision = AccelerationRule.decide(switches, cluster);
         ObjectNode row = Json.object().put("name", namespace);
-        String state = !disabledBy.isEmpty() ? "Disabled" : !enabledBy.isEmpty() ? "Enabled" : "Default";
-        row.put("acceleration", state);
-        row.put("source", !disabledBy.isEmpty() ? "AccelerationPolicy " + String.join(", ", disabledBy)
-                : !enabledBy.isEmpty() ? "AccelerationPolicy " + String.join(", ", enabledBy)
-                : "no AccelerationPolicy: the namespace label or the agent's --default-acceleration decides");
-        boolean switchedOn = enabledBy.contains(POLICY_NAME);
-        if (switchedOn && !disabledBy.isEmpty()) {
-            row.put("overriddenBy", String.join(", ", disabledBy));
+        row.put("acceleration", switch (decision.state()) {
+            case ENABLED -> "Enabled";
+            case DISABLED -> "Disabled";
+            case DEFAULT -> "Default";
+        });
+        row.put("source", decision.state() == AccelerationRule.State.DEFAULT
+                ? "no AccelerationPolicy for cluster " + cluster + ": the namespace label or the agent's --default-acceleration decides"
+                : "AccelerationPolicy " + sources(decision.decidedBy()));
+        if (decision.overridden().stream().anyMatch(s -> s.source().equals(POLICY_NAME))) {
+            row.put("overriddenBy", sources(decision.decidedBy()));
         }
         return row;
+    }
+
+    private static String sources(List<Switch> switches) {
+        return String.join(", ", switches.stream().map(Switch::source).toList());
     }
 
     private Served policies() {

@@ -1,0 +1,78 @@
+package io.meshlane.control.server;
+
+import io.meshlane.control.agents.AgentServer;
+import io.meshlane.control.registry.ServiceRegistry;
+import io.meshlane.control.xds.StatusReporter;
+import io.meshlane.control.xds.StoreConfigSource;
+import io.meshlane.control.xds.XdsServer;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * The whole control plane as one unit, the one way every entry point starts it: the Kubernetes
+ * API (with its store and telemetry), the agents' endpoint, the xDS server reading the same store
+ * and the reporter that writes xDS rejections back onto the objects. Closing stops them in reverse.
+ */
+public final class MeshControl implements AutoCloseable {
+
+    private final ControlPlane plane;
+    private final AgentServer agents;
+    private final XdsServer xds;
+    private final Deque<AutoCloseable> started;
+
+    private MeshControl(ControlPlane plane, AgentServer agents, XdsServer xds, Deque<AutoCloseable> started) {
+        this.plane = plane;
+        this.agents = agents;
+        this.xds = xds;
+        this.started = started;
+    }
+
+    /** Starts every part; if one fails, the parts already running are stopped and the failure is rethrown. */
+    public static MeshControl start(MeshControlOptions options) {
+        Deque<AutoCloseable> started = new ArrayDeque<>();
+        try {
+            ControlPlane plane = ControlPlane.start(options.plane());
+            started.push(plane);
+            AgentServer agents = AgentServer.start(plane.store(), options.plane().host(), options.agentsPort());
+            started.push(agents);
+            XdsServer xds = XdsServer.start(options.xds(), new StoreConfigSource(plane.store()), new ServiceRegistry());
+            started.push(xds);
+            started.push(new StatusReporter(plane.store()).attach(xds));
+            return new MeshControl(plane, agents, xds, started);
+        } catch (RuntimeException e) {
+            closeAll(started, e);
+            throw e;
+        }
+    }
+
+    public ControlPlane plane() {
+        return plane;
+    }
+
+    public AgentServer agents() {
+        return agents;
+    }
+
+    public XdsServer xds() {
+        return xds;
+    }
+
+    @Override
+    public void close() {
+        RuntimeException failure = new RuntimeException("stopping the control plane failed");
+        closeAll(started, failure);
+        if (failure.getSuppressed().length > 0) {
+            throw failure;
+        }
+    }
+
+    private static void closeAll(Deque<AutoCloseable> parts, RuntimeException collect) {
+        while (!parts.isEmpty()) {
+            try {
+                parts.pop().close();
+            } catch (Exception e) {
+                collect.addSuppressed(e);
+            }
+        }
+    }
+}

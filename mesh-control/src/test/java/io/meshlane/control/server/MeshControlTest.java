@@ -1,0 +1,61 @@
+package io.meshlane.control.server;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.meshlane.api.agent.v1.AgentControlGrpc;
+import io.meshlane.api.agent.v1.NodeIdentity;
+import io.meshlane.control.telemetry.TelemetryOptions;
+import io.meshlane.control.testing.ApiClient;
+import io.meshlane.control.testing.TempDirs;
+import io.meshlane.control.xds.MeshObject;
+import io.meshlane.control.xds.StatusReporter;
+import io.meshlane.control.xds.StoreConfigSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The one way to start the control plane: API, agents' endpoint, xDS and its status reporter, all from one options record. */
+class MeshControlTest {
+
+    @Test
+    void startsEveryPartOnOneStoreAndReportsXdsRejectionsOnTheObject() throws Exception {
+        Path dir = Files.createTempDirectory("meshlane-mesh-control");
+        try (MeshControl mesh = MeshControl.start(MeshControlOptions.of(ControlPlaneOptions.defaults().withDataDir(dir)
+                .withListen("127.0.0.1", 0)
+                .withTelemetry(TelemetryOptions.defaults().withPorts(TelemetryOptions.OFF, TelemetryOptions.OFF))).withPorts(0, 0))) {
+            ApiClient api = new ApiClient(mesh.plane().url(), mesh.plane().caCertificate(), mesh.plane().token());
+            assertEquals(200, api.get("/api/v1/namespaces/default").statusCode());
+
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", mesh.agents().port()).usePlaintext().build();
+            try {
+                var policy = AgentControlGrpc.newBlockingStub(channel)
+                        .watchPolicy(NodeIdentity.newBuilder().setNode("node-1").setCluster("local").build());
+                assertNotNull(policy.next(), "an agent gets its policy from the same plane");
+            } finally {
+                channel.shutdownNow();
+            }
+
+            // written past the API's validation, so only xDS can refuse it
+            String key = StoreConfigSource.key(MeshObject.DESTINATION_RULE, "default", "no-host");
+            mesh.plane().store().create(key, ("{\"apiVersion\":\"networking.istio.io/v1\",\"kind\":\"DestinationRule\","
+                    + "\"metadata\":{\"name\":\"no-host\",\"namespace\":\"default\"},\"spec\":{}}").getBytes(UTF_8));
+            String stored = "";
+            for (long deadline = System.nanoTime() + 15_000_000_000L; System.nanoTime() < deadline; Thread.sleep(50)) {
+                stored = new String(mesh.plane().store().get(key).orElseThrow().value(), UTF_8);
+                if (stored.contains(StatusReporter.CONDITION)) {
+                    break;
+                }
+            }
+            assertTrue(stored.contains("\"type\":\"" + StatusReporter.CONDITION + "\"") && stored.contains("spec.host"),
+                    "the xDS rejection is written onto the object: " + stored);
+            assertTrue(mesh.xds().port() > 0);
+        } finally {
+            TempDirs.delete(dir);
+        }
+    }
+}
