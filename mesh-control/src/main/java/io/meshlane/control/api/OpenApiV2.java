@@ -1,5 +1,6 @@
 package io.meshlane.control.api;
 
+import io.meshlane.control.http.ApiResponse;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
