@@ -2,10 +2,10 @@ package io.meshlane.control.acceptance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.meshlane.control.server.ControlPlane;
 import io.meshlane.control.server.ControlPlaneOptions;
+import io.meshlane.control.testing.IstioTestData;
 import io.meshlane.control.testing.Kubectl;
 import io.meshlane.control.testing.TempDirs;
 import java.net.URISyntaxException;
@@ -137,12 +137,10 @@ class BuiltinIstioKindsTest {
 
     @Test
     void istiosOwnCrdsReplaceTheBuiltInOnesKeepTheObjectsAndSurviveARestart() throws Exception {
-        Path istio = istioTestData();
-        assumeTrue(istio != null, "Istio's crd-all.gen.yaml not found: set MESHLANE_ISTIO_TESTDATA to a directory holding it"
-                + " (manifests/charts/base/files/crd-all.gen.yaml in Istio's release archive) or place it in ../shared/testdata/istio");
+        Path istioCrds = IstioTestData.crdFile();
         Kubectl kubectl = start();
         kubectl.ok("apply", "-f", resource("builtin-istio-routing.yaml"));
-        kubectl.ok("apply", "-f", istio.resolve("crd-all.gen.yaml").toString());
+        kubectl.ok("apply", "-f", istioCrds.toString());
         String full = kubectl.ok("get", "crd", "virtualservices.networking.istio.io", "-o", "jsonpath={.spec.versions[0].schema.openAPIV3Schema.description}");
         assertTrue(!full.contains("meshlane"), "Istio's schema should replace the built-in one: " + full);
         assertTrue(kubectl.ok("get", "vs", "reviews").contains("reviews"));
@@ -153,19 +151,5 @@ class BuiltinIstioKindsTest {
         String after = kubectl.ok("get", "crd", "virtualservices.networking.istio.io", "-o", "jsonpath={.spec.versions[0].schema.openAPIV3Schema.description}");
         assertEquals(full, after, "a restart must not revert to the built-in CRD");
         assertEquals("90 10", kubectl.ok("get", "vs", "reviews", "-o", "jsonpath={.spec.http[0].route[*].weight}"));
-    }
-
-    private static Path istioTestData() {
-        String env = System.getenv("MESHLANE_ISTIO_TESTDATA");
-        if (env != null && Files.isRegularFile(Path.of(env, "crd-all.gen.yaml"))) {
-            return Path.of(env);
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared/testdata/istio");
-            if (Files.isRegularFile(candidate.resolve("crd-all.gen.yaml"))) {
-                return candidate;
-            }
-        }
-        return null;
     }
 }

@@ -11,7 +11,6 @@ import io.meshlane.control.server.ControlPlaneOptions;
 import io.meshlane.control.testing.ApiClient;
 import io.meshlane.control.testing.Kubectl;
 import io.meshlane.control.testing.TempDirs;
-import io.meshlane.control.testing.TestData;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,7 +45,6 @@ class ApiBehaviourTest {
         plane = ControlPlane.start(ControlPlaneOptions.defaults().withDataDir(dataDir).withListen("127.0.0.1", 0).withBookmarkMillis(200));
         api = new ApiClient(plane.url(), plane.caCertificate(), plane.token());
         kubectl = new Kubectl(plane.kubeconfig());
-        kubectl.ok("apply", "-f", TestData.istio().resolve("crd-all.gen.yaml").toString());
         for (int i = 0; i < 7; i++) {
             create("vs-" + i, i % 2 == 0 ? "even" : "odd");
         }
@@ -149,20 +147,21 @@ class ApiBehaviourTest {
     @Test
     void unknownFieldsArePrunedOrRejectedWhenStrict() throws Exception {
         String doc = """
-                apiVersion: networking.istio.io/v1
-                kind: VirtualService
+                apiVersion: meshlane.io/v1alpha1
+                kind: AccelerationPolicy
                 metadata: {name: pruned}
                 spec:
-                  hosts: [pruned]
+                  acceleration: Enabled
                   colour: blue
                 """;
         Kubectl.Result strict = kubectl.runWithInput(doc, "apply", "-f", "-");
         assertTrue(strict.err().contains("unknown field \"spec.colour\""), strict.toString());
         Kubectl.Result lax = kubectl.runWithInput(doc, "apply", "--validate=false", "-f", "-");
         assertTrue(lax.ok(), lax.toString());
-        JsonNode stored = JSON.readTree(kubectl.ok("get", "vs", "pruned", "-o", "json"));
+        JsonNode stored = JSON.readTree(kubectl.ok("get", "accel", "pruned", "-o", "json"));
         assertFalse(stored.path("spec").has("colour"), stored.toString());
-        kubectl.ok("delete", "vs", "pruned");
+        assertEquals("Enabled", stored.path("spec").path("acceleration").asText());
+        kubectl.ok("delete", "accel", "pruned");
     }
 
     @Test

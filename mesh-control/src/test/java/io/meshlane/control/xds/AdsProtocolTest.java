@@ -19,6 +19,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.meshlane.control.registry.Locality;
+import io.meshlane.control.testing.Bookinfo;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -64,7 +65,7 @@ class AdsProtocolTest {
     void sotwAcksNacksAndPushesOnlyRealChanges() throws Exception {
         try (MeshFixture m = new MeshFixture()) {
             reviews(m);
-            m.apply(MeshFixture.bookinfo("destination-rule-all.yaml"), "default");
+            m.apply(Bookinfo.file("destination-rules.yaml"), "default");
             StatusReporter status = new StatusReporter(m.store).attach(m.xds);
             ManagedChannel ch = plain(m, m.xds);
             try (AdsClient c = new AdsClient(ch, false)) {
@@ -85,7 +86,7 @@ class AdsProtocolTest {
                         """, "default");
                 assertNull(c.next(300));
                 // a change to its VirtualService is
-                m.apply(MeshFixture.bookinfo("virtual-service-reviews-90-10.yaml"), "default");
+                m.apply(Bookinfo.file("reviews-v1-90-v2-10.yaml"), "default");
                 DiscoveryResponse pushed = c.response();
                 RouteConfiguration rc = pushed.getResources(0).unpack(RouteConfiguration.class);
                 assertEquals(2, rc.getVirtualHosts(0).getRoutes(0).getRoute().getWeightedClusters().getClustersCount());
@@ -113,7 +114,7 @@ class AdsProtocolTest {
                 assertNull(c.next(300));
                 assertEquals(1, m.xds.stats().nacks());
                 // the next real change goes out
-                m.apply(MeshFixture.bookinfo("virtual-service-reviews-80-20.yaml"), "default");
+                m.apply(Bookinfo.file("reviews-v1-80-v2-20.yaml"), "default");
                 assertEquals(TypeUrls.ROUTE, c.response().getTypeUrl());
             } finally {
                 status.close();

@@ -27,7 +27,6 @@ import io.meshlane.control.registry.ServiceRegistry;
 import io.meshlane.control.store.SqliteStore;
 import io.meshlane.control.store.StoredObject;
 import io.meshlane.control.testing.TempDirs;
-import io.meshlane.control.testing.TestData;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -74,10 +73,6 @@ final class MeshFixture implements AutoCloseable {
         store = SqliteStore.open(dir.resolve("store"));
         namespace("default", Map.of());
         xds = XdsServer.start(options, new StoreConfigSource(store), registry);
-    }
-
-    static Path bookinfo(String file) {
-        return TestData.istio().resolve("bookinfo").resolve(file);
     }
 
     /** Writes a namespace object with labels (create or replace). */

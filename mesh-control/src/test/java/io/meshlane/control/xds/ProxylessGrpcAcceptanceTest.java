@@ -1,6 +1,5 @@
 package io.meshlane.control.xds;
 
-import static io.meshlane.control.xds.MeshFixture.bookinfo;
 import static io.meshlane.control.xds.MeshFixture.call;
 import static io.meshlane.control.xds.MeshFixture.endpoint;
 import static io.meshlane.control.xds.MeshFixture.eventually;
@@ -15,6 +14,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.meshlane.control.registry.Locality;
 import io.meshlane.control.registry.MeshEndpoint;
+import io.meshlane.control.testing.Bookinfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +43,7 @@ class ProxylessGrpcAcceptanceTest {
                 endpoint(REVIEWS, v2, Map.of("app", "reviews", "version", "v2"), EAST, true, 1),
                 endpoint(REVIEWS, v3, Map.of("app", "reviews", "version", "v3"), EAST, true, 1)));
         m.xds.awaitIdle();
-        m.apply(bookinfo("destination-rule-all.yaml"), "default");
+        m.apply(Bookinfo.file("destination-rules.yaml"), "default");
     }
 
     private static double share(Map<String, Integer> counts, String who) {
@@ -55,7 +55,7 @@ class ProxylessGrpcAcceptanceTest {
     void weightedCanaryMovesFrom90To80WithoutClientRestart() throws Exception {
         try (MeshFixture m = new MeshFixture()) {
             reviews(m);
-            m.apply(bookinfo("virtual-service-reviews-90-10.yaml"), "default");
+            m.apply(Bookinfo.file("reviews-v1-90-v2-10.yaml"), "default");
             ManagedChannel ch = m.client("reviews", "default", EAST);
             eventually(ch, s -> s.startsWith("reviews-"), 30, "a first answer through xDS");
             Map<String, Integer> c = spread(ch, 2000, Map.of());
@@ -64,7 +64,7 @@ class ProxylessGrpcAcceptanceTest {
             assertEquals(0.10, share(c, "reviews-v2"), 0.03, c.toString());
             assertEquals(0, c.getOrDefault("reviews-v3", 0));
 
-            m.apply(bookinfo("virtual-service-reviews-80-20.yaml"), "default");
+            m.apply(Bookinfo.file("reviews-v1-80-v2-20.yaml"), "default");
             m.xds.awaitIdle();
             long deadline = System.nanoTime() + 20_000_000_000L;
             Map<String, Integer> probe;
@@ -82,7 +82,7 @@ class ProxylessGrpcAcceptanceTest {
     void headerRoutingSendsJasonToV2() throws Exception {
         try (MeshFixture m = new MeshFixture()) {
             reviews(m);
-            m.apply(bookinfo("virtual-service-reviews-test-v2.yaml"), "default");
+            m.apply(Bookinfo.file("reviews-jason-to-v2.yaml"), "default");
             ManagedChannel ch = m.client("reviews:9080", "default", EAST);
             eventually(ch, s -> s.equals("reviews-v1"), 30, "v1 for everyone");
             assertEquals(Map.of("reviews-v2", 100), spread(ch, 100, Map.of("end-user", "jason")));
@@ -283,7 +283,7 @@ class ProxylessGrpcAcceptanceTest {
     void badInputNeverReachesClients() throws Exception {
         try (MeshFixture m = new MeshFixture()) {
             reviews(m);
-            m.apply(bookinfo("virtual-service-reviews-90-10.yaml"), "default");
+            m.apply(Bookinfo.file("reviews-v1-90-v2-10.yaml"), "default");
             ManagedChannel good = m.client("reviews", "default", EAST);
             eventually(good, s -> s.startsWith("reviews-"), 30, "a first answer");
 

@@ -25,7 +25,7 @@ import io.meshlane.control.registry.MeshEndpoint;
 import io.meshlane.control.registry.MeshService;
 import io.meshlane.control.registry.ServicePort;
 import io.meshlane.control.registry.ServiceRegistry;
-import io.meshlane.control.testing.TestData;
+import io.meshlane.control.testing.Bookinfo;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -109,7 +109,7 @@ class TranslatorTest {
 
     @Test
     void clustersUseIstioNamesAndPolicies() throws Exception {
-        apply(Files.readString(TestData.istio().resolve("bookinfo/destination-rule-all.yaml")), "default");
+        apply(Files.readString(Bookinfo.file("destination-rules.yaml")), "default");
         apply("""
                 kind: DestinationRule
                 metadata: {name: reviews}
@@ -190,7 +190,7 @@ class TranslatorTest {
 
     @Test
     void rejectedVirtualServiceKeepsTheLastGoodOne() throws Exception {
-        apply(Files.readString(TestData.istio().resolve("bookinfo/virtual-service-reviews-90-10.yaml")), "default");
+        apply(Files.readString(Bookinfo.file("reviews-v1-90-v2-10.yaml")), "default");
         String before = state.resolve(TypeUrls.ROUTE, REVIEWS + ":9080", GRPC_EAST).version();
         changes.clear();
         apply("""
@@ -214,7 +214,7 @@ class TranslatorTest {
         registry.replaceServices("k8s/c/ratings", List.of(new MeshService(ratings, "default", List.of(new ServicePort("http", 9080, "HTTP")), "k8s/c")));
         String reviewsVersion = state.resolve(TypeUrls.ROUTE, REVIEWS + ":9080", GRPC_EAST).version();
         changes.clear();
-        apply(Files.readString(TestData.istio().resolve("bookinfo/virtual-service-ratings-test-delay.yaml")), "default");
+        apply(Files.readString(Bookinfo.file("ratings-delay-for-jason.yaml")), "default");
         assertEquals(1, changes.size());
         assertEquals(Map.of(TypeUrls.ROUTE, java.util.Set.of(ratings + ":9080")), changes.getFirst().names);
         assertEquals(reviewsVersion, state.resolve(TypeUrls.ROUTE, REVIEWS + ":9080", GRPC_EAST).version());

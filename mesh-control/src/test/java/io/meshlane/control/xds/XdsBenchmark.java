@@ -12,6 +12,7 @@ import io.meshlane.control.registry.MeshEndpoint;
 import io.meshlane.control.registry.MeshService;
 import io.meshlane.control.registry.ServicePort;
 import io.meshlane.control.registry.ServiceRegistry;
+import io.meshlane.control.testing.Bookinfo;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -111,8 +112,8 @@ public final class XdsBenchmark {
                     MeshFixture.endpoint(reviews, 1001, Map.of("version", "v1"), new Locality("us-east", "a", ""), true, 1),
                     MeshFixture.endpoint(reviews, 1002, Map.of("version", "v2"), new Locality("us-east", "a", ""), true, 1)));
             m.xds.awaitIdle();
-            m.apply(MeshFixture.bookinfo("destination-rule-all.yaml"), "default");
-            m.apply(MeshFixture.bookinfo("virtual-service-reviews-90-10.yaml"), "default");
+            m.apply(Bookinfo.file("destination-rules.yaml"), "default");
+            m.apply(Bookinfo.file("reviews-v1-90-v2-10.yaml"), "default");
 
             int channelsCount = 10;
             List<ManagedChannel> channels = new ArrayList<>();
@@ -178,7 +179,7 @@ public final class XdsBenchmark {
                 long t0 = System.nanoTime();
                 Round r = new Round(t0, new ConcurrentHashMap<>(), new CountDownLatch(clients));
                 round.set(r);
-                m.apply(MeshFixture.bookinfo(i % 2 == 0 ? "virtual-service-reviews-80-20.yaml" : "virtual-service-reviews-90-10.yaml"), "default");
+                m.apply(Bookinfo.file(i % 2 == 0 ? "reviews-v1-80-v2-20.yaml" : "reviews-v1-90-v2-10.yaml"), "default");
                 boolean all = r.latch().await(60, TimeUnit.SECONDS);
                 round.set(null);
                 long[] lat = r.ackAt().values().stream().mapToLong(t -> (t - t0) / 1000).sorted().toArray();

@@ -1,0 +1,129 @@
+package io.meshlane.control.acceptance;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.meshlane.control.server.ControlPlane;
+import io.meshlane.control.server.ControlPlaneOptions;
+import io.meshlane.control.testing.Documents;
+import io.meshlane.control.testing.IstioTestData;
+import io.meshlane.control.testing.Kubectl;
+import io.meshlane.control.testing.TempDirs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Conformance with Istio's own material, through the real kubectl: Istio's CRD file applied over the
+ * built-in kinds, every bookinfo sample Istio ships, and Istio's validation corpus (each invalid
+ * document refused with Istio's error, each valid one accepted). Skipped, with the reason, where
+ * that material is absent ({@link IstioTestData}).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class IstioConformanceTest {
+
+    private Path dataDir;
+    private ControlPlane plane;
+    private Kubectl kubectl;
+    private boolean istioCrdsApplied;
+
+    @BeforeAll
+    void start() throws Exception {
+        dataDir = Files.createTempDirectory("meshlane-conformance");
+        plane = ControlPlane.start(ControlPlaneOptions.defaults().withDataDir(dataDir).withListen("127.0.0.1", 0));
+        kubectl = new Kubectl(plane.kubeconfig());
+        kubectl.ok("create", "namespace", "istio-system");
+    }
+
+    @AfterAll
+    void stop() {
+        if (plane != null) {
+            plane.close();
+        }
+        TempDirs.delete(dataDir);
+    }
+
+    /** Each test asks for what it reads, so each one is skipped with its own reason when it is absent. */
+    private Kubectl withIstiosCrds() {
+        Path crds = IstioTestData.crdFile();
+        if (!istioCrdsApplied) {
+            kubectl.ok("apply", "-f", crds.toString());
+            istioCrdsApplied = true;
+        }
+        return kubectl;
+    }
+
+    @Test
+    @Order(1)
+    void everyIstioBookinfoSampleApplies() throws Exception {
+        Kubectl k = withIstiosCrds();
+        List<Path> files = files(IstioTestData.bookinfo(), ".yaml");
+        for (Path f : files) {
+            String out = k.ok("apply", "-f", f.toString());
+            assertTrue(out.contains("created") || out.contains("configured") || out.contains("unchanged"), f + ": " + out);
+        }
+        k.ok("apply", "-f", IstioTestData.bookinfo().resolve("virtual-service-all-v1.yaml").toString());
+        assertTrue(k.ok("get", "vs").contains("reviews"));
+    }
+
+    @Test
+    @Order(2)
+    void explainShowsIstiosOwnDescriptions() {
+        String out = withIstiosCrds().ok("explain", "virtualservice.spec.http");
+        assertTrue(out.contains("An ordered list of route rules for HTTP traffic."), out);
+    }
+
+    @Test
+    @Order(3)
+    void everyInvalidValidationDocumentIsRejectedWithItsError() throws Exception {
+        Kubectl k = withIstiosCrds();
+        List<String> failures = new ArrayList<>();
+        for (Path file : files(IstioTestData.validationCases(), "-invalid.yaml")) {
+            for (Documents doc : Documents.read(file)) {
+                Kubectl.Result r = k.runWithInput(doc.yaml(), "create", "-f", "-");
+                if (r.ok() || doc.expectedError() == null || !r.err().contains(doc.expectedError())) {
+                    failures.add(doc + ": expected an error containing '" + doc.expectedError() + "', got " + r);
+                }
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
+    @Test
+    @Order(4)
+    void everyValidValidationDocumentIsAccepted() throws Exception {
+        Kubectl k = withIstiosCrds();
+        List<String> failures = new ArrayList<>();
+        int accepted = 0;
+        for (Path file : files(IstioTestData.validationCases(), "-valid.yaml")) {
+            for (Documents doc : Documents.read(file)) {
+                Kubectl.Result r = k.runWithInput(doc.yaml(), "apply", "-f", "-");
+                if (!r.ok()) {
+                    failures.add(doc + ": " + r);
+                } else {
+                    accepted++;
+                }
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+        assertTrue(accepted >= 15, "only " + accepted + " valid documents found");
+    }
+
+    private static List<Path> files(Path dir, String suffix) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            List<Path> files = s.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList();
+            assertFalse(files.isEmpty(), "no *" + suffix + " files in " + dir);
+            return files;
+        }
+    }
+}
