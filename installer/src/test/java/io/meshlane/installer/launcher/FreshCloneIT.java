@@ -96,8 +96,10 @@ class FreshCloneIT {
                     }
                     NodeList skip = c.getElementsByTagName("skipped");
                     if (skip.getLength() > 0) {
-                        skipped.add(c.getAttribute("classname") + "." + c.getAttribute("name") + ": "
-                                + ((Element) skip.item(0)).getAttribute("message"));
+                        Element reason = (Element) skip.item(0);
+                        String message = reason.getAttribute("message").isEmpty()
+                                ? reason.getTextContent().strip().lines().findFirst().orElse("") : reason.getAttribute("message");
+                        skipped.add(c.getAttribute("classname") + "." + c.getAttribute("name") + ": " + message);
                     }
                 }
             }
