@@ -2,6 +2,8 @@ package io.meshlane.control.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshlane.control.audit.AuditEvent;
+import io.meshlane.control.audit.AuditLog;
 import io.meshlane.control.crd.KindRegistry;
 import io.meshlane.control.crd.KindRegistry.Served;
 import io.meshlane.control.http.ApiError;
@@ -9,19 +11,27 @@ import io.meshlane.control.http.ApiRequest;
 import io.meshlane.control.http.ApiResponse;
 import io.meshlane.control.http.Json;
 import io.meshlane.control.http.MountedRoutes;
+import io.meshlane.control.fairness.RequestLimiter;
 import io.meshlane.control.security.AccessPolicy;
 import io.meshlane.control.security.Identity;
 import io.meshlane.control.store.CompactedException;
 import io.meshlane.control.store.StoreException;
+import java.time.Instant;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 
 /** Turns Kubernetes API requests into discovery, OpenAPI, CRUD, patch and watch calls. */
 public final class ApiRouter {
 
     public static final long MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+    private static final Identity ANONYMOUS = new Identity("system:anonymous", List.of("system:unauthenticated"));
+
     private final AccessPolicy access;
+    private final RequestLimiter limiter;
+    private final AuditLog audit;
     private final KindRegistry registry;
     private final ResourceService resources;
     private final ResourceLister lister;
@@ -34,8 +44,11 @@ public final class ApiRouter {
     private final java.util.Map<String, MountedRoutes> mounts = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile SelfAuthenticatingRoutes dashboard;
 
-    public ApiRouter(AccessPolicy access, KindRegistry registry, ResourceService resources, ScheduledExecutorService timer, long bookmarkMillis) {
+    public ApiRouter(AccessPolicy access, RequestLimiter limiter, AuditLog audit, KindRegistry registry, ResourceService resources,
+                     ScheduledExecutorService timer, long bookmarkMillis) {
         this.access = access;
+        this.limiter = limiter;
+        this.audit = audit;
         this.registry = registry;
         this.resources = resources;
         this.lister = new ResourceLister(resources.store());
@@ -63,7 +76,7 @@ public final class ApiRouter {
         try {
             return route(request);
         } catch (ApiError e) {
-            return ApiResponse.json(e.code(), e.status());
+            return new ApiResponse(e.code(), Json.bytes(e.status()), null, List.of(), ApiResponse.JSON, e.headers());
         } catch (StoreException e) {
             return ApiResponse.json(503, new ApiError(503, "ServiceUnavailable", "the store failed: " + e.getMessage(), null).status());
         }
@@ -77,15 +90,25 @@ public final class ApiRouter {
         if (path.equals("/healthz") || path.equals("/livez") || path.equals("/readyz")) {
             return new ApiResponse(200, "ok".getBytes(), null, List.of());
         }
-        Identity who = access.authenticate(r.authorization(), r.clientCertificate(), r.remoteUser(), r.remoteGroups())
-                .orElseThrow(ApiError::unauthorized);
+        Identity who = access.authenticate(r.authorization(), r.clientCertificate(), r.remoteUser(), r.remoteGroups()).orElse(null);
+        if (who == null) {
+            return audited(ANONYMOUS, verb(r, null), r, null, () -> {
+                throw ApiError.unauthorized();
+            });
+        }
+        OptionalLong retryAfter = limiter.admit(who);
+        if (retryAfter.isPresent()) {
+            return audited(who, verb(r, null), r, null, () -> {
+                throw ApiError.tooManyRequests(who.user(), retryAfter.getAsLong());
+            });
+        }
         if (r.body() != null && r.body().length > MAX_BODY_BYTES) {
             throw ApiError.tooLarge(r.body().length, MAX_BODY_BYTES);
         }
         String[] s = path.substring(1).split("/");
         MountedRoutes mounted = mounts.get(s[0]);
         if (mounted != null) {
-            return mounted.handle(r, who, path);
+            return audited(who, verb(r, null), r, null, () -> mounted.handle(r, who, path));
         }
         if (path.equals("/version")) {
             return ApiResponse.json(200, Json.object().put("major", "1").put("minor", "32").put("gitVersion", "v1.32.0-meshlane")
@@ -108,7 +131,8 @@ public final class ApiRouter {
             if (s.length == 2) {
                 return get(r, () -> discovery.resources("", s[1]));
             }
-            return resource(r, who, ResourcePath.parse("", s[1], java.util.Arrays.copyOfRange(s, 2, s.length)), path);
+            ResourcePath p = ResourcePath.parse("", s[1], java.util.Arrays.copyOfRange(s, 2, s.length));
+            return audited(who, verb(r, p), r, p, () -> resource(r, who, p, path));
         }
         if (s[0].equals("apis")) {
             if (s.length == 1) {
@@ -120,7 +144,8 @@ public final class ApiRouter {
             if (s.length == 3) {
                 return get(r, () -> discovery.resources(s[1], s[2]));
             }
-            return resource(r, who, ResourcePath.parse(s[1], s[2], java.util.Arrays.copyOfRange(s, 3, s.length)), path);
+            ResourcePath p = ResourcePath.parse(s[1], s[2], java.util.Arrays.copyOfRange(s, 3, s.length));
+            return audited(who, verb(r, p), r, p, () -> resource(r, who, p, path));
         }
         return notFound(path);
     }
@@ -154,7 +179,7 @@ public final class ApiRouter {
             return notFound(path);
         }
         if (!r.method().equals("GET") && !access.mayWrite(who, namespace)) {
-            throw ApiError.forbidden(who.user(), verb(r.method(), p.name()), s.kind().plural(), s.kind().group(), namespace, p.name());
+            throw ApiError.forbidden(who.user(), verb(r, p), s.kind().plural(), s.kind().group(), namespace, p.name());
         }
         boolean status = p.subresource() != null;
         RequestOptions options = RequestOptions.from(r.query());
@@ -200,13 +225,43 @@ public final class ApiRouter {
         return Json.request(r.body(), r.contentType());
     }
 
-    private static String verb(String method, String name) {
-        return switch (method) {
+    /** The request's Kubernetes verb: get, list, watch, create, update, patch, delete or deletecollection. */
+    private static String verb(ApiRequest r, ResourcePath p) {
+        boolean named = p != null && p.name() != null;
+        String watch = r.query().get("watch");
+        return switch (r.method()) {
+            case "GET" -> named ? "get" : "true".equals(watch) || "1".equals(watch) ? "watch" : "list";
             case "POST" -> "create";
             case "PUT" -> "update";
             case "PATCH" -> "patch";
-            default -> name == null ? "deletecollection" : "delete";
+            default -> named ? "delete" : "deletecollection";
         };
+    }
+
+    /** Serves the request and records it in the audit log with the code it got, errors included. */
+    private ApiResponse audited(Identity who, String verb, ApiRequest r, ResourcePath p, Supplier<ApiResponse> serve) {
+        // a watch is recorded when it is answered, not when it ends: its stream outlives this call
+        Instant received = Instant.now();
+        int code = 500;
+        String name = p == null ? null : p.name();
+        try {
+            ApiResponse response = serve.get();
+            code = response.code();
+            if (name == null && p != null && verb.equals("create") && response.body() != null && code < 300) {
+                name = Json.stored(response.body()).path("metadata").path("name").asText(null);
+            }
+            return response;
+        } catch (ApiError e) {
+            code = e.code();
+            throw e;
+        } catch (StoreException e) {
+            code = 503;
+            throw e;
+        } finally {
+            audit.record(new AuditEvent(received, who.user(), who.groups(), verb, r.path(),
+                    p == null ? null : p.group(), p == null ? null : p.version(), p == null ? null : p.resource(),
+                    p == null ? null : p.subresource(), p == null ? null : p.namespace(), name, code));
+        }
     }
 
     private static ApiResponse written(WriteResult w) {

@@ -3,6 +3,7 @@ package io.meshlane.control.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Map;
 
 /** A failed request, rendered to the client as a Kubernetes {@code kind: Status} object. */
 public final class ApiError extends RuntimeException {
@@ -88,6 +89,18 @@ public final class ApiError extends RuntimeException {
     public static ApiError tooLarge(long size, long limit) {
         return new ApiError(413, "RequestEntityTooLarge", "Request entity too large: the body has " + size
                 + " bytes, the limit is " + limit + "; split the object or move large data out of it", null);
+    }
+
+    /** 429 as Kubernetes' API Priority and Fairness answers it; client-go waits {@code Retry-After} and retries. */
+    public static ApiError tooManyRequests(String user, long retryAfterSeconds) {
+        ObjectNode details = Json.object().put("retryAfterSeconds", retryAfterSeconds);
+        return new ApiError(429, "TooManyRequests", "Too many requests from \"" + user + "\", please try again later"
+                + " (its limit is set under limits in the control plane's access.yaml)", details);
+    }
+
+    /** Response headers the error carries: Retry-After for 429. */
+    public Map<String, String> headers() {
+        return code == 429 && details != null ? Map.of("Retry-After", details.path("retryAfterSeconds").asText()) : Map.of();
     }
 
     public static ApiError unsupportedMediaType(String message) {

@@ -1,8 +1,6 @@
 package io.meshlane.control.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +15,7 @@ import java.util.Optional;
 
 /**
  * Authentication and per-namespace write authorisation, configured by the optional
- * {@code <data-dir>/access.yaml}:
+ * {@code <data-dir>/access.yaml} ({@link AccessFile}):
  * <pre>
  * tokens:                       # bearer tokens of other users (the generated admin token always works)
  * - {token: s3cret, user: alice, groups: [team-a]}
@@ -56,36 +54,30 @@ public final class AccessPolicy {
         this.allowedNames = allowedNames;
     }
 
-    public static AccessPolicy load(Path dataDir, Token admin) {
+    public static AccessPolicy load(AccessFile file, Token admin) {
         List<TokenEntry> tokens = new ArrayList<>();
         tokens.add(new TokenEntry(admin.value(), new Identity("meshlane-admin", List.of(Identity.MASTERS))));
-        Path file = dataDir.resolve("access.yaml");
-        if (!Files.exists(file)) {
-            return new AccessPolicy(tokens, List.of(), null, List.of());
+        for (JsonNode t : file.section("tokens")) {
+            if (t.path("token").asText("").isEmpty() || t.path("user").asText("").isEmpty()) {
+                throw file.invalid("every entry under tokens needs a token and a user");
+            }
+            tokens.add(new TokenEntry(t.path("token").asText(), new Identity(t.path("user").asText(), strings(t.path("groups")))));
         }
-        try {
-            JsonNode config = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
-            for (JsonNode t : config.path("tokens")) {
-                if (t.path("token").asText("").isEmpty() || t.path("user").asText("").isEmpty()) {
-                    throw new IllegalStateException("every entry under tokens needs a token and a user");
-                }
-                tokens.add(new TokenEntry(t.path("token").asText(), new Identity(t.path("user").asText(), strings(t.path("groups")))));
-            }
-            List<Rule> rules = new ArrayList<>();
-            for (JsonNode r : config.path("rules")) {
-                rules.add(new Rule(strings(r.path("users")), strings(r.path("groups")), strings(r.path("namespaces"))));
-            }
-            JsonNode header = config.path("requestHeader");
-            X509Certificate ca = null;
-            if (header.hasNonNull("clientCA")) {
+        List<Rule> rules = new ArrayList<>();
+        for (JsonNode r : file.section("rules")) {
+            rules.add(new Rule(strings(r.path("users")), strings(r.path("groups")), strings(r.path("namespaces"))));
+        }
+        JsonNode header = file.section("requestHeader");
+        X509Certificate ca = null;
+        if (header.hasNonNull("clientCA")) {
+            try {
                 byte[] pem = Files.readAllBytes(Path.of(header.get("clientCA").asText()));
                 ca = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(pem));
+            } catch (IOException | GeneralSecurityException e) {
+                throw file.invalid("requestHeader.clientCA: " + e.getMessage());
             }
-            return new AccessPolicy(tokens, List.copyOf(rules), ca, strings(header.path("allowedNames")));
-        } catch (IOException | GeneralSecurityException | IllegalStateException e) {
-            throw new IllegalStateException("cannot use the access configuration " + file + ": " + e.getMessage()
-                    + " (fix it, or remove it to allow only the admin token)", e);
         }
+        return new AccessPolicy(List.copyOf(tokens), List.copyOf(rules), ca, strings(header.path("allowedNames")));
     }
 
     private static List<String> strings(JsonNode array) {

@@ -11,13 +11,16 @@ import io.meshlane.control.dashboard.DashboardPages;
 import io.meshlane.control.crd.CelRuleEngine;
 import io.meshlane.control.crd.CrdDefinition;
 import io.meshlane.control.crd.CrdSync;
+import io.meshlane.control.audit.AuditLog;
 import io.meshlane.control.crd.KindRegistry;
+import io.meshlane.control.fairness.RequestLimiter;
 import io.meshlane.control.crd.ObjectValidation;
 import io.meshlane.control.crd.SchemaValidator;
 import io.meshlane.control.crd.StructuralSchemaCheck;
 import io.meshlane.control.mesh.IstioCrds;
 import io.meshlane.control.mesh.MeshKinds;
 import io.meshlane.control.mesh.NetworkingChecks;
+import io.meshlane.control.security.AccessFile;
 import io.meshlane.control.security.AccessPolicy;
 import io.meshlane.control.security.Kubeconfig;
 import io.meshlane.control.security.TlsMaterial;
@@ -56,9 +59,10 @@ public final class ControlPlane implements AutoCloseable {
     private final Token token;
     private final TlsMaterial tls;
     private final Telemetry telemetry;
+    private final AuditLog audit;
 
     private ControlPlane(ResourceStore store, CrdSync crdSync, ScheduledExecutorService timer, ApplicationContext context,
-                         String url, Path kubeconfig, Token token, TlsMaterial tls, Telemetry telemetry) {
+                         String url, Path kubeconfig, Token token, TlsMaterial tls, Telemetry telemetry, AuditLog audit) {
         this.store = store;
         this.crdSync = crdSync;
         this.timer = timer;
@@ -68,6 +72,7 @@ public final class ControlPlane implements AutoCloseable {
         this.token = token;
         this.tls = tls;
         this.telemetry = telemetry;
+        this.audit = audit;
     }
 
     public static ControlPlane start(ControlPlaneOptions options) {
@@ -84,6 +89,7 @@ public final class ControlPlane implements AutoCloseable {
                 ? new EtcdStore(options.etcdEndpoints())
                 : SqliteStore.open(dataDir.resolve("store"));
         Telemetry telemetry = null;
+        AuditLog audit = null;
         try {
             CelRuleEngine cel = new CelRuleEngine();
             CrdDefinition crds = new CrdDefinition(new StructuralSchemaCheck(cel));
@@ -107,8 +113,11 @@ public final class ControlPlane implements AutoCloseable {
             CrdSync crdSync = new CrdSync(store, registry);
             crdSync.start();
             ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("watch-timer").unstarted(r));
-            AccessPolicy access = AccessPolicy.load(dataDir, token);
-            ApiRouter router = new ApiRouter(access, registry, resources, timer, options.bookmarkMillis());
+            AccessFile accessFile = AccessFile.read(dataDir);
+            AccessPolicy access = AccessPolicy.load(accessFile, token);
+            audit = AuditLog.open(dataDir, accessFile);
+            ApiRouter router = new ApiRouter(access, RequestLimiter.from(accessFile), audit, registry, resources, timer,
+                    options.bookmarkMillis());
             router.dashboard(new DashboardPages(access));
             telemetry = Telemetry.start(options.telemetry(), options.host(), access, resources, registry);
             router.mount("telemetry", telemetry.routes());
@@ -119,10 +128,13 @@ public final class ControlPlane implements AutoCloseable {
             router.serverAddress(address);
             String url = "https://" + address;
             Path kubeconfig = Kubeconfig.write(dataDir, url, tls, token);
-            return new ControlPlane(store, crdSync, timer, context, url, kubeconfig, token, tls, telemetry);
+            return new ControlPlane(store, crdSync, timer, context, url, kubeconfig, token, tls, telemetry, audit);
         } catch (RuntimeException e) {
             if (telemetry != null) {
                 telemetry.close();
+            }
+            if (audit != null) {
+                audit.close();
             }
             store.close();
             throw e;
@@ -223,6 +235,11 @@ public final class ControlPlane implements AutoCloseable {
         return telemetry;
     }
 
+    /** Where every write and refused request is recorded. */
+    public Path auditLog() {
+        return audit.file();
+    }
+
     public int port() {
         return context.getBean(EmbeddedServer.class).getPort();
     }
@@ -236,6 +253,7 @@ public final class ControlPlane implements AutoCloseable {
             crdSync.close();
             timer.shutdownNow();
             store.close();
+            audit.close();
         }
     }
 }
