@@ -18,7 +18,6 @@ import io.meshlane.control.store.CompactedException;
 import io.meshlane.control.store.StoreException;
 import java.time.Instant;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
@@ -96,12 +95,13 @@ public final class ApiRouter {
                 throw ApiError.unauthorized();
             });
         }
-        OptionalLong retryAfter = limiter.admit(who);
-        if (retryAfter.isPresent()) {
+        RequestLimiter.Admission admission = limiter.admit(who);
+        if (admission.refused()) {
             return audited(who, verb(r, null), r, null, () -> {
-                throw ApiError.tooManyRequests(who.user(), retryAfter.getAsLong());
+                throw ApiError.tooManyRequests(who.user(), admission.retryAfterSeconds());
             });
         }
+        waitTurn(admission.waitNanos());
         if (r.body() != null && r.body().length > MAX_BODY_BYTES) {
             throw ApiError.tooLarge(r.body().length, MAX_BODY_BYTES);
         }
@@ -148,6 +148,19 @@ public final class ApiRouter {
             return audited(who, verb(r, p), r, p, () -> resource(r, who, p, path));
         }
         return notFound(path);
+    }
+
+    /** A request over its user's rate waits in its queue (on its own virtual thread) rather than being refused. */
+    private static void waitTurn(long nanos) {
+        if (nanos <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(java.time.Duration.ofNanos(nanos));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "ServiceUnavailable", "the server is shutting down", null);
+        }
     }
 
     private static ApiResponse notFound(String path) {
