@@ -1,5 +1,6 @@
 package io.meshlane.control.acceptance;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,6 +62,34 @@ class IstioConformanceTest {
             istioCrdsApplied = true;
         }
         return kubectl;
+    }
+
+    @Test
+    @Order(0)
+    void istiosSamplesAndValidDocumentsApplyOnTheBuiltInKindsAndSurviveIstiosCrds() throws Exception {
+        assertTrue(!istioCrdsApplied, "this test runs on the built-in kinds, before Istio's CRDs are applied");
+        Path bookinfo = IstioTestData.bookinfo();
+        Path validation = IstioTestData.validationCases();
+        IstioTestData.crdFile();
+        for (Path f : files(bookinfo, ".yaml")) {
+            Kubectl.Result r = kubectl.run("apply", "-f", f.toString());
+            assertTrue(r.ok(), "the built-in kinds refused Istio's own sample " + f.getFileName() + ": " + r);
+        }
+        kubectl.ok("apply", "-f", bookinfo.resolve("virtual-service-reviews-90-10.yaml").toString());
+        List<String> refused = new ArrayList<>();
+        for (Path file : files(validation, "-valid.yaml")) {
+            for (Documents doc : Documents.read(file)) {
+                Kubectl.Result r = kubectl.runWithInput(doc.yaml(), "apply", "-f", "-");
+                if (!r.ok()) {
+                    refused.add(doc + ": " + r);
+                }
+            }
+        }
+        assertTrue(refused.isEmpty(), "valid Istio configuration must never be refused by the built-in kinds:\n" + String.join("\n", refused));
+        String before = kubectl.ok("get", "vs,dr,gw", "-o", "name");
+        withIstiosCrds();
+        assertEquals(before, kubectl.ok("get", "vs,dr,gw", "-o", "name"), "Istio's CRDs applied over the built-in ones keep every object");
+        assertEquals("90 10", kubectl.ok("get", "vs", "reviews", "-o", "jsonpath={.spec.http[0].route[*].weight}"));
     }
 
     @Test
