@@ -25,6 +25,7 @@ import java.util.function.Supplier;
 public final class ApiRouter {
 
     public static final long MAX_BODY_BYTES = 3 * 1024 * 1024;
+    private static final long FUTURE_REVISION_WAIT_NANOS = 3_000_000_000L;
 
     private static final Identity ANONYMOUS = new Identity("system:anonymous", List.of("system:unauthenticated"));
 
@@ -362,6 +363,7 @@ public final class ApiRouter {
             } catch (NumberFormatException e) {
                 throw ApiError.badRequest("resourceVersion \"" + rv + "\" is not valid: use a resourceVersion from a list or object");
             }
+            awaitRevision(from);
             stream.startFrom(from);
         }
         reactor.core.publisher.Flux<byte[]> flux = stream.flux();
@@ -371,6 +373,23 @@ public final class ApiRouter {
             stream.end(e);
         }
         return ApiResponse.stream(flux);
+    }
+
+    /**
+     * A watch from a resourceVersion the store has not reached: wait a little for it (another
+     * replica may be ahead of this one), then answer as kube-apiserver does, 504 "Too large
+     * resource version", instead of holding the stream open for a revision that may never come.
+     */
+    private void awaitRevision(long wanted) {
+        long deadline = System.nanoTime() + FUTURE_REVISION_WAIT_NANOS;
+        long current = resources.store().revision();
+        while (current < wanted && System.nanoTime() < deadline) {
+            waitTurn(50_000_000L);
+            current = resources.store().revision();
+        }
+        if (current < wanted) {
+            throw ApiError.resourceVersionTooLarge(wanted, current);
+        }
     }
 
     private ApiResponse deleteCollection(ApiRequest r, Served s, String namespace, RequestOptions options) {

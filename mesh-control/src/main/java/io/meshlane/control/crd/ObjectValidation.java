@@ -38,6 +38,7 @@ public final class ObjectValidation {
                     + " lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
                     + " (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"));
         }
+        errors.addAll(MetadataChecks.check(object.path("metadata")));
         List<String> unknown = Pruner.prune(object, version.schema());
         errors.addAll(schemas.validate(object, version.schema()));
         if (kind.group().equals(CRD_GROUP) && kind.plural().equals("customresourcedefinitions")) {

@@ -55,7 +55,14 @@ public final class ApiError extends RuntimeException {
         return new ApiError(410, "Expired", message, null);
     }
 
-    public static ApiError invalid(String kind, String group, String name, List<Cause> causes) {
+    /** At most this many causes are reported; Kubernetes' clients show them all, so an attack's million errors must not be sent back. */
+    static final int MAX_CAUSES = 100;
+
+    public static ApiError invalid(String kind, String group, String name, List<Cause> all) {
+        List<Cause> causes = all.size() <= MAX_CAUSES ? all : new java.util.ArrayList<>(all.subList(0, MAX_CAUSES));
+        if (all.size() > MAX_CAUSES) {
+            causes.add(new Cause("FieldValueInvalid", "and " + (all.size() - MAX_CAUSES) + " more errors not shown", ""));
+        }
         ObjectNode details = details(name, group, null);
         details.remove("kind");
         details.put("kind", kind);
@@ -100,7 +107,19 @@ public final class ApiError extends RuntimeException {
 
     /** Response headers the error carries: Retry-After for 429. */
     public Map<String, String> headers() {
-        return code == 429 && details != null ? Map.of("Retry-After", details.path("retryAfterSeconds").asText()) : Map.of();
+        return (code == 429 || code == 504) && details != null && details.has("retryAfterSeconds") ? Map.of("Retry-After", details.path("retryAfterSeconds").asText()) : Map.of();
+    }
+
+    /** A body refused by the HTTP server before the API saw it (its length past the server's limit). */
+    public static ApiError tooLarge(String serverMessage) {
+        return new ApiError(413, "RequestEntityTooLarge", "Request entity too large: " + serverMessage
+                + " (the limit of the server); split the object or move large data out of it", null);
+    }
+
+    public static ApiError resourceVersionTooLarge(long wanted, long current) {
+        ObjectNode details = Json.object().put("retryAfterSeconds", 1);
+        details.putArray("causes").addObject().put("reason", "ResourceVersionTooLarge").put("message", "Too large resource version");
+        return new ApiError(504, "Timeout", "Timeout: Too large resource version: " + wanted + ", current: " + current, details);
     }
 
     public static ApiError unsupportedMediaType(String message) {

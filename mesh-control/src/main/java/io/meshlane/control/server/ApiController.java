@@ -1,5 +1,6 @@
 package io.meshlane.control.server;
 
+import io.meshlane.control.http.ApiError;
 import io.meshlane.control.http.ApiRequest;
 import io.meshlane.control.http.ApiResponse;
 import io.meshlane.control.api.ApiRouter;
@@ -9,10 +10,12 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.exceptions.ContentLengthExceededException;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Consumes;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Error;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Patch;
 import io.micronaut.http.annotation.Post;
@@ -78,6 +81,12 @@ public class ApiController {
         return answer(request, body);
     }
 
+    /** Micronaut refuses an oversized body before the router runs; kubectl still gets a Kubernetes Status. */
+    @Error(global = true, exception = ContentLengthExceededException.class)
+    public HttpResponse<?> bodyTooLarge(ContentLengthExceededException e) {
+        return toHttp(ApiResponse.json(413, ApiError.tooLarge(e.getMessage()).status()));
+    }
+
     /**
      * The Authorization header, or else the dashboard's session cookie standing for one: the
      * browser cannot add a header to a page load, and the cookie keeps the token out of scripts.
@@ -101,7 +110,10 @@ public class ApiController {
                 request.getHeaders().get("Content-Type"), request.getHeaders().get("Accept"),
                 authorization(request), body, certificate,
                 request.getHeaders().get("X-Remote-User"), request.getHeaders().getAll("X-Remote-Group"));
-        ApiResponse response = router.handle(api);
+        return toHttp(router.handle(api));
+    }
+
+    private static HttpResponse<?> toHttp(ApiResponse response) {
         MutableHttpResponse<Object> http = HttpResponse.status(io.micronaut.http.HttpStatus.valueOf(response.code()));
         http.contentType(response.contentType());
         response.headers().forEach(http::header);
