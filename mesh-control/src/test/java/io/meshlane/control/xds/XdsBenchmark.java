@@ -55,7 +55,8 @@ public final class XdsBenchmark {
                 }
                 registry.replaceEndpoints("k8s/b/slice/" + s, eps);
             }
-            XdsState state = new XdsState(registry, change -> { });
+            MeshTranslation mesh = MeshTranslation.of(registry);
+            MeshChanges state = mesh.changes();
             for (int s = 0; s < 1000; s++) {
                 String ns = "ns-" + (s % 20);
                 var vs = MeshFixture.JSON.createObjectNode();
@@ -79,7 +80,7 @@ public final class XdsBenchmark {
             ProxyNode node = TranslatorTest.node("sidecar~10.9.0.1~c.ns-0~ns-0.svc.cluster.local", new Locality("us-east", "z0", ""), true);
             long t0 = System.nanoTime();
             state.synced();
-            int n = state.buildAll(node);
+            int n = mesh.views().buildAll(node);
             ms[round] = (System.nanoTime() - t0) / 1_000_000;
             System.out.println("snapshot build round " + round + ": " + ms[round] + " ms for " + n + " resources");
             long t1 = System.nanoTime();
