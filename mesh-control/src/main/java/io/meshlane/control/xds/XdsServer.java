@@ -7,6 +7,7 @@ import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.meshlane.control.registry.RegistryListener;
 import io.meshlane.control.registry.ServiceRegistry;
+import io.meshlane.control.store.ResourceStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -19,13 +20,13 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * The control plane's xDS endpoint: reads the hosted configuration from a {@link ConfigSource} and the
- * mesh's {@link ServiceRegistry}, translates them ({@link MeshTranslation}) and serves ADS (state-of-the-world
+ * The control plane's xDS endpoint, and the xds package's public front: reads the hosted configuration
+ * from the control plane's store ({@link StoreConfigSource}) and the mesh's {@link ServiceRegistry}, translates them ({@link MeshTranslation}) and serves ADS (state-of-the-world
  * and delta) on {@link XdsOptions#port()} (15010 by default), plaintext on loopback unless TLS files are
  * given. All translation runs on one thread; pushes go out from it to the affected streams.
  *
  * <pre>{@code
- * XdsServer xds = XdsServer.start(XdsOptions.defaults(), new StoreConfigSource(store), new ServiceRegistry());
+ * XdsServer xds = XdsServer.start(XdsOptions.defaults(), store, new ServiceRegistry());
  * ...
  * xds.close();
  * }</pre>
@@ -67,8 +68,13 @@ public final class XdsServer implements AutoCloseable {
         });
     }
 
-    /** Starts serving; returns once the initial configuration has been translated (at most 30 s). */
-    public static XdsServer start(XdsOptions options, ConfigSource config, ServiceRegistry registry) {
+    /** Starts serving the configuration in {@code store}; returns once it has been translated (at most 30 s). */
+    public static XdsServer start(XdsOptions options, ResourceStore store, ServiceRegistry registry) {
+        return start(options, new StoreConfigSource(store), registry);
+    }
+
+    /** Starts serving what {@code config} delivers (tests feed the store through the same seam). */
+    static XdsServer start(XdsOptions options, ConfigSource config, ServiceRegistry registry) {
         XdsServer x = new XdsServer(options, config, registry);
         x.begin();
         return x;
