@@ -76,15 +76,8 @@ public final class NetworkingChecks implements SemanticCheck {
     }
 
     private static void weights(JsonNode destinations, String field, List<FieldError> errors) {
-        if (destinations.size() < 2) {
-            return;
-        }
-        long total = 0;
-        for (JsonNode d : destinations) {
-            total += d.path("weight").asLong(0);
-        }
-        if (total == 0) {
-            errors.add(invalid(field, "total destination weight = 0; give at least one destination a positive weight"));
+        if (DestinationWeights.routeNowhere(destinations)) {
+            errors.add(invalid(field, "total destination weight = 0; " + DestinationWeights.FIX));
         }
     }
 

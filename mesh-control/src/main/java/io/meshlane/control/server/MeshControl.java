@@ -3,7 +3,6 @@ package io.meshlane.control.server;
 import io.meshlane.control.agents.AgentServer;
 import io.meshlane.control.registry.ServiceRegistry;
 import io.meshlane.control.xds.StatusReporter;
-import io.meshlane.control.xds.StoreConfigSource;
 import io.meshlane.control.xds.XdsServer;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -35,7 +34,7 @@ public final class MeshControl implements AutoCloseable {
             started.push(plane);
             AgentServer agents = AgentServer.start(plane.store(), options.plane().host(), options.agentsPort());
             started.push(agents);
-            XdsServer xds = XdsServer.start(options.xds(), new StoreConfigSource(plane.store()), new ServiceRegistry());
+            XdsServer xds = XdsServer.start(options.xds(), plane.store(), new ServiceRegistry());
             started.push(xds);
             started.push(new StatusReporter(plane.store()).attach(xds));
             return new MeshControl(plane, agents, xds, started);

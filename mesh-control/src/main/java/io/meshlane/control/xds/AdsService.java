@@ -39,7 +39,7 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
     private final AtomicLong versions = new AtomicLong();
     private final AtomicLong nonces = new AtomicLong();
 
-    private final XdsState state;
+    private final XdsSnapshot snapshot;
     private final NodeGate gate;
     private final NackSink nackSink;
     private final AckListener ackListener;
@@ -58,8 +58,8 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
         void acked(String nodeId, String typeUrl, String version, Set<String> names);
     }
 
-    AdsService(XdsState state, NodeGate gate, NackSink nackSink, AckListener ackListener) {
-        this.state = state;
+    AdsService(XdsSnapshot snapshot, NodeGate gate, NackSink nackSink, AckListener ackListener) {
+        this.snapshot = snapshot;
         this.gate = gate;
         this.nackSink = nackSink;
         this.ackListener = ackListener;
@@ -178,7 +178,7 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
         Map<String, XdsResource> current(String type, TypeState st) {
             Map<String, XdsResource> out = new LinkedHashMap<>();
             if (st.wildcard) {
-                for (XdsResource r : state.wildcard(type, node)) {
+                for (XdsResource r : snapshot.wildcard(type, node)) {
                     out.put(r.name(), r);
                 }
             }
@@ -187,7 +187,7 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
                     continue;
                 }
                 try {
-                    XdsResource r = state.resolve(type, name, node);
+                    XdsResource r = snapshot.resolve(type, name, node);
                     if (r != null) {
                         out.put(name, r);
                     }
@@ -201,7 +201,7 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
         void nack(String type, TypeState st, String version, String message) {
             nacks.incrementAndGet();
             List<String> names = new ArrayList<>(st.sent.keySet());
-            List<String> objects = state.sourcesOf(type, names);
+            List<String> objects = snapshot.sourcesOf(type, names);
             LOG.warning("node " + node.id() + " rejected " + TypeUrls.shortName(type) + " version " + version + " " + names
                     + " (from " + objects + "): " + message + "; it will not be resent until the configuration changes");
             nackSink.nack(new NackReport(node.id(), type, version, names, message, objects, Instant.now()));

@@ -1,7 +1,7 @@
 package io.meshlane.control.xds;
 
 /** Receives the hosted configuration: first every object, then {@link #synced()}, then changes in order. */
-public interface ConfigListener {
+interface ConfigListener {
     void upsert(MeshObject object);
 
     void delete(String kind, String namespace, String name, long revision);

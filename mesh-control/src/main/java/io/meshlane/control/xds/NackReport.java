@@ -8,6 +8,6 @@ import java.util.List;
  * client's message, and the configuration objects those resources came from (e.g.
  * {@code VirtualService default/reviews}), so the report can be attached to them.
  */
-public record NackReport(String nodeId, String typeUrl, String version, List<String> resourceNames, String message,
+record NackReport(String nodeId, String typeUrl, String version, List<String> resourceNames, String message,
                          List<String> configObjects, Instant at) {
 }

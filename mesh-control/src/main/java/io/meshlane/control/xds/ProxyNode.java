@@ -13,12 +13,12 @@ import java.util.Map;
  * whether it is a proxyless gRPC client (metadata {@code GENERATOR=grpc}, or a gRPC user agent) or an
  * Envoy sidecar.
  */
-public record ProxyNode(String id, Type type, String ip, String pod, String namespace, Locality locality,
+record ProxyNode(String id, Type type, String ip, String pod, String namespace, Locality locality,
                         Map<String, String> labels, String network, String cluster) {
-    public enum Type { SIDECAR, PROXYLESS }
+    enum Type { SIDECAR, PROXYLESS }
 
     /** Parses a node; fails with a message naming the expected form when the id is malformed. */
-    public static ProxyNode parse(Node node) {
+    static ProxyNode parse(Node node) {
         String id = node.getId();
         Struct md = node.getMetadata();
         String namespace = string(md, "NAMESPACE");
@@ -71,7 +71,7 @@ public record ProxyNode(String id, Type type, String ip, String pod, String name
      * Nodes with equal views share computed resources: the namespace decides short names, the locality
      * and network decide endpoint priorities, the type decides the listener shape.
      */
-    public String viewKey() {
+    String viewKey() {
         return type + "|" + namespace + "|" + locality + "|" + network + "|" + labels.getOrDefault("topology.istio.io/network", "");
     }
 }

@@ -3,5 +3,5 @@ package io.meshlane.control.xds;
 import java.time.Instant;
 
 /** A configuration object the translator refused; the last good version of it stays in force. */
-public record Rejection(String kind, String namespace, String name, long revision, String message, Instant at) {
+record Rejection(String kind, String namespace, String name, long revision, String message, Instant at) {
 }

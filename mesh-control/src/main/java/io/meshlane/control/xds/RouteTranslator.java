@@ -21,6 +21,7 @@ import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.meshlane.control.mesh.DestinationWeights;
 import io.meshlane.control.registry.Hosts;
 import io.meshlane.control.registry.MeshService;
 import io.meshlane.control.registry.ServicePort;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -45,6 +47,7 @@ final class RouteTranslator {
     static final String FAULT_FILTER = "envoy.filters.http.fault";
 
     private final Function<String, Optional<MeshService>> services;
+    private final AtomicLong translations = new AtomicLong();
 
     RouteTranslator(Function<String, Optional<MeshService>> services) {
         this.services = services;
@@ -66,6 +69,11 @@ final class RouteTranslator {
         return out;
     }
 
+    /** How many times {@link #translate} ran: a change should cost one per host port, not more. */
+    long translations() {
+        return translations.get();
+    }
+
     private static boolean isCatchAll(Route r) {
         RouteMatch m = r.getMatch();
         return m.hasPrefix() && m.getPrefix().equals("/") && m.getHeadersCount() == 0 && m.getQueryParametersCount() == 0
@@ -74,6 +82,7 @@ final class RouteTranslator {
 
     /** Translates (and so validates) one VirtualService for a listener on {@code port} of {@code host}. */
     List<Route> translate(MeshObject vs, String host, int port) {
+        translations.incrementAndGet();
         List<Route> out = new ArrayList<>();
         String ns = vs.namespace();
         String where = "VirtualService " + ns + "/" + vs.name();
@@ -210,7 +219,6 @@ final class RouteTranslator {
             action.setCluster(cluster(destinations.get(0).path("destination"), ns, host, port, field + ".route[0].destination"));
         } else {
             WeightedCluster.Builder wc = WeightedCluster.newBuilder();
-            long total = 0;
             int i = 0;
             for (JsonNode d : destinations) {
                 int weight = d.has("weight") ? d.path("weight").asInt() : 0;
@@ -221,12 +229,11 @@ final class RouteTranslator {
                 if (weight > 0) {
                     wc.addClusters(WeightedCluster.ClusterWeight.newBuilder().setName(cluster).setWeight(UInt32Value.of(weight)));
                 }
-                total += weight;
                 i++;
             }
-            if (total <= 0) {
+            if (DestinationWeights.routeNowhere(destinations)) {
                 throw new TranslationException(field + ".route: the weights of " + destinations.size()
-                        + " destinations sum to 0; give at least one destination a positive weight");
+                        + " destinations sum to 0; " + DestinationWeights.FIX);
             }
             action.setWeightedClusters(wc);
         }

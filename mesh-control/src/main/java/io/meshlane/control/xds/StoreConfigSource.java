@@ -19,12 +19,12 @@ import java.util.logging.Logger;
  * API's key layout ({@code /registry/<group>/<plural>/<namespace>/<name>}), one {@link StoreInformer} a kind.
  * All of them deliver on one thread, so the listener sees every change in order.
  */
-public final class StoreConfigSource implements ConfigSource {
+final class StoreConfigSource implements ConfigSource {
     private static final Logger LOG = Logger.getLogger(StoreConfigSource.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Store key prefix → kind. */
-    public static final Map<String, String> PREFIXES = Map.of(
+    static final Map<String, String> PREFIXES = Map.of(
             "/registry/networking.istio.io/virtualservices/", MeshObject.VIRTUAL_SERVICE,
             "/registry/networking.istio.io/destinationrules/", MeshObject.DESTINATION_RULE,
             "/registry/networking.istio.io/serviceentries/", MeshObject.SERVICE_ENTRY,
@@ -36,12 +36,12 @@ public final class StoreConfigSource implements ConfigSource {
             r -> Thread.ofPlatform().daemon().name("xds-config-events").unstarted(r));
     private final List<StoreInformer> informers = new ArrayList<>();
 
-    public StoreConfigSource(ResourceStore store) {
+    StoreConfigSource(ResourceStore store) {
         this.store = store;
     }
 
     /** The store key of an object, in the API's layout. */
-    public static String key(String kind, String namespace, String name) {
+    static String key(String kind, String namespace, String name) {
         for (var e : PREFIXES.entrySet()) {
             if (e.getValue().equals(kind)) {
                 return e.getKey() + (MeshObject.NAMESPACE.equals(kind) ? name : namespace + "/" + name);

@@ -9,7 +9,7 @@ import java.util.Set;
  * What a recomputation changed: resource names per type, or a whole type (wildcard subscribers and
  * name-aliased listeners are re-checked against their last sent versions, so only real differences go out).
  */
-public final class XdsChange {
+final class XdsChange {
     final Map<String, Set<String>> names = new HashMap<>();
     final Set<String> wholeTypes = new HashSet<>();
 

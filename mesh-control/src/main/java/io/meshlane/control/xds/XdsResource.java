@@ -5,9 +5,9 @@ import com.google.protobuf.Message;
 import java.util.zip.CRC32C;
 
 /** A translated resource ready to send: its name, the packed message and a content version (a digest). */
-public record XdsResource(String name, Any any, String version) {
+record XdsResource(String name, Any any, String version) {
 
-    public static XdsResource of(String name, Message message) {
+    static XdsResource of(String name, Message message) {
         Any any = Any.pack(message);
         CRC32C crc = new CRC32C();
         crc.update(any.getValue().asReadOnlyByteBuffer());

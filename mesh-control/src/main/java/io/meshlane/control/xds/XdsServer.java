@@ -7,10 +7,10 @@ import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.meshlane.control.registry.RegistryListener;
 import io.meshlane.control.registry.ServiceRegistry;
+import io.meshlane.control.store.ResourceStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -20,13 +20,13 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * The control plane's xDS endpoint: reads the hosted configuration from a {@link ConfigSource} and the
- * mesh's {@link ServiceRegistry}, translates them ({@link XdsState}) and serves ADS (state-of-the-world
+ * The control plane's xDS endpoint, and the xds package's public front: reads the hosted configuration
+ * from the control plane's store ({@link StoreConfigSource}) and the mesh's {@link ServiceRegistry}, translates them ({@link MeshTranslation}) and serves ADS (state-of-the-world
  * and delta) on {@link XdsOptions#port()} (15010 by default), plaintext on loopback unless TLS files are
  * given. All translation runs on one thread; pushes go out from it to the affected streams.
  *
  * <pre>{@code
- * XdsServer xds = XdsServer.start(XdsOptions.defaults(), new StoreConfigSource(store), new ServiceRegistry());
+ * XdsServer xds = XdsServer.start(XdsOptions.defaults(), store, new ServiceRegistry());
  * ...
  * xds.close();
  * }</pre>
@@ -39,7 +39,7 @@ public final class XdsServer implements AutoCloseable {
     private final ConfigSource config;
     private final ServiceRegistry registry;
     private final ExecutorService compute = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("xds-compute").unstarted(r));
-    private final XdsState state;
+    private final MeshTranslation translation;
     private final AdsService ads;
     private final List<NackReport> nacks = new CopyOnWriteArrayList<>();
     private final List<Consumer<NackReport>> nackListeners = new CopyOnWriteArrayList<>();
@@ -53,24 +53,28 @@ public final class XdsServer implements AutoCloseable {
         this.options = options;
         this.config = config;
         this.registry = registry;
-        AdsService[] holder = new AdsService[1];
-        this.state = new XdsState(registry, change -> holder[0].push(change));
-        this.ads = new AdsService(state, this::refuse, report -> {
+        this.translation = MeshTranslation.of(registry);
+        this.ads = new AdsService(translation.views(), this::refuse, report -> {
             nacks.add(report);
             nackListeners.forEach(l -> l.accept(report));
         }, (node, type, version, names) -> ackListeners.forEach(l -> l.acked(node, type, version, names)));
-        holder[0] = ads;
+        translation.cache().onChange(ads::push);
         this.registryListener = hosts -> compute.execute(() -> {
             try {
-                state.registryChanged(hosts);
+                translation.changes().registryChanged(hosts);
             } catch (RuntimeException e) {
                 LOG.log(java.util.logging.Level.WARNING, "cannot translate registry changes for " + hosts, e);
             }
         });
     }
 
-    /** Starts serving; returns once the initial configuration has been translated (at most 30 s). */
-    public static XdsServer start(XdsOptions options, ConfigSource config, ServiceRegistry registry) {
+    /** Starts serving the configuration in {@code store}; returns once it has been translated (at most 30 s). */
+    public static XdsServer start(XdsOptions options, ResourceStore store, ServiceRegistry registry) {
+        return start(options, new StoreConfigSource(store), registry);
+    }
+
+    /** Starts serving what {@code config} delivers (tests feed the store through the same seam). */
+    static XdsServer start(XdsOptions options, ConfigSource config, ServiceRegistry registry) {
         XdsServer x = new XdsServer(options, config, registry);
         x.begin();
         return x;
@@ -83,7 +87,7 @@ public final class XdsServer implements AutoCloseable {
             public void upsert(MeshObject object) {
                 compute.execute(() -> {
                     try {
-                        state.upsert(object);
+                        translation.changes().upsert(object);
                         if (MeshObject.NAMESPACE.equals(object.kind())) {
                             ads.recheckGate();
                         }
@@ -99,7 +103,7 @@ public final class XdsServer implements AutoCloseable {
             public void delete(String kind, String namespace, String name, long revision) {
                 compute.execute(() -> {
                     try {
-                        state.delete(kind, namespace, name, revision);
+                        translation.changes().delete(kind, namespace, name, revision);
                     } catch (RuntimeException e) {
                         LOG.log(java.util.logging.Level.WARNING, "cannot apply the deletion of " + kind + " " + namespace + "/" + name, e);
                     }
@@ -110,7 +114,7 @@ public final class XdsServer implements AutoCloseable {
             @Override
             public void synced() {
                 compute.execute(() -> {
-                    state.synced();
+                    translation.changes().synced();
                     synced.countDown();
                 });
             }
@@ -148,7 +152,7 @@ public final class XdsServer implements AutoCloseable {
 
     /** Revisions: a node is served only if its namespace selects this control plane's revision. */
     private String refuse(ProxyNode node) {
-        String rev = state.namespace(node.namespace())
+        String rev = translation.index().namespace(node.namespace())
                 .map(ns -> ns.object().path("metadata").path("labels").path(REVISION_LABEL).asText(""))
                 .orElse("");
         String wanted = rev.isEmpty() ? "default" : rev;
@@ -167,49 +171,43 @@ public final class XdsServer implements AutoCloseable {
         return options;
     }
 
-    public XdsStats stats() {
+    XdsStats stats() {
         return new XdsStats(ads.streams.size(), ads.responses.get(), ads.acks.get(), ads.nacks.get(), ads.rejectedNodes.get(),
-                state.rejections().size());
+                translation.rejections().size());
     }
 
     /** Every NACK received so far (most recent last). */
-    public List<NackReport> nacks() {
+    List<NackReport> nacks() {
         return List.copyOf(nacks);
     }
 
     /** Objects the translator refused (their last good version stays in force). */
-    public List<Rejection> rejections() {
-        return state.rejections();
+    List<Rejection> rejections() {
+        return translation.rejections().all();
     }
 
     /** Hook to attach NACK reports to objects (e.g. a status condition), called on the gRPC thread. */
-    public void onNack(Consumer<NackReport> listener) {
+    void onNack(Consumer<NackReport> listener) {
         nackListeners.add(listener);
     }
 
     /** Hook told of each configuration object the translator refuses, on the translation thread. */
-    public void onRejection(Consumer<Rejection> listener) {
-        state.onRejection(listener);
+    void onRejection(Consumer<Rejection> listener) {
+        translation.rejections().onRejection(listener);
     }
 
     /** Hook called on each ACK (node id, type URL, version, resource names); used by benchmarks. */
-    public void onAck(AckListener listener) {
-        ackListeners.add((node, type, version, names) -> listener.acked(node, type, version, names));
-    }
-
-    /** Public form of the ACK hook. */
-    @FunctionalInterface
-    public interface AckListener {
-        void acked(String nodeId, String typeUrl, String version, Set<String> names);
+    void onAck(AdsService.AckListener listener) {
+        ackListeners.add(listener);
     }
 
     /** The highest store revision translated and pushed so far. */
-    public long appliedRevision() {
+    long appliedRevision() {
         return appliedRevision;
     }
 
     /** Waits (up to 30 s) until the store change at {@code revision} has been translated and pushed. */
-    public boolean awaitRevision(long revision) {
+    boolean awaitRevision(long revision) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (appliedRevision < revision && System.nanoTime() < deadline) {
             try {
@@ -223,7 +221,7 @@ public final class XdsServer implements AutoCloseable {
     }
 
     /** Waits until every change submitted so far has been translated and pushed (tests, benchmarks). */
-    public void awaitIdle() {
+    void awaitIdle() {
         CountDownLatch l = new CountDownLatch(1);
         compute.execute(l::countDown);
         try {

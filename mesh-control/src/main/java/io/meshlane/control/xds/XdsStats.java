@@ -1,5 +1,5 @@
 package io.meshlane.control.xds;
 
 /** Counters of a running ADS server. */
-public record XdsStats(int connectedStreams, long responses, long acks, long nacks, long refusedNodes, long rejectedConfigs) {
+record XdsStats(int connectedStreams, long responses, long acks, long nacks, long refusedNodes, long rejectedConfigs) {
 }

@@ -12,9 +12,7 @@ import io.meshlane.api.agent.v1.NodeIdentity;
 import io.meshlane.control.telemetry.TelemetryOptions;
 import io.meshlane.control.testing.ApiClient;
 import io.meshlane.control.testing.TempDirs;
-import io.meshlane.control.xds.MeshObject;
 import io.meshlane.control.xds.StatusReporter;
-import io.meshlane.control.xds.StoreConfigSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -41,7 +39,7 @@ class MeshControlTest {
             }
 
             // written past the API's validation, so only xDS can refuse it
-            String key = StoreConfigSource.key(MeshObject.DESTINATION_RULE, "default", "no-host");
+            String key = "/registry/networking.istio.io/destinationrules/default/no-host"; // the API's key layout
             mesh.plane().store().create(key, ("{\"apiVersion\":\"networking.istio.io/v1\",\"kind\":\"DestinationRule\","
                     + "\"metadata\":{\"name\":\"no-host\",\"namespace\":\"default\"},\"spec\":{}}").getBytes(UTF_8));
             String stored = "";

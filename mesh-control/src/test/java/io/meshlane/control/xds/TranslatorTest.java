@@ -41,7 +41,8 @@ class TranslatorTest {
     static final String REVIEWS = "reviews.default.svc.cluster.local";
 
     ServiceRegistry registry;
-    XdsState state;
+    MeshTranslation mesh;
+    NodeViews state;
     List<XdsChange> changes;
     long revision;
 
@@ -49,8 +50,10 @@ class TranslatorTest {
     void setUp() {
         registry = new ServiceRegistry();
         changes = new ArrayList<>();
-        state = new XdsState(registry, changes::add);
-        registry.addListener(state::registryChanged);
+        mesh = MeshTranslation.of(registry);
+        mesh.cache().onChange(changes::add);
+        state = mesh.views();
+        registry.addListener(mesh.changes()::registryChanged);
         registry.replaceServices("k8s/c/reviews", List.of(new MeshService(REVIEWS, "default",
                 List.of(new ServicePort("http", 9080, "HTTP")), "k8s/c")));
         List<MeshEndpoint> eps = new ArrayList<>();
@@ -61,7 +64,7 @@ class TranslatorTest {
                     Locality.parse(w[1]), "c", "", true, 1));
         }
         registry.replaceEndpoints("k8s/c/slice", eps);
-        state.synced();
+        mesh.changes().synced();
     }
 
     void apply(String yaml, String namespace) throws Exception {
@@ -71,7 +74,7 @@ class TranslatorTest {
             if (doc == null || !doc.has("kind")) {
                 continue;
             }
-            state.upsert(new MeshObject(doc.path("kind").asText(), namespace, doc.path("metadata").path("name").asText(), doc, ++revision));
+            mesh.changes().upsert(new MeshObject(doc.path("kind").asText(), namespace, doc.path("metadata").path("name").asText(), doc, ++revision));
         }
     }
 
@@ -204,7 +207,7 @@ class TranslatorTest {
                 """, "default");
         assertEquals(before, state.resolve(TypeUrls.ROUTE, REVIEWS + ":9080", GRPC_EAST).version());
         assertTrue(changes.isEmpty(), "nothing is pushed");
-        Rejection r = state.rejections().getLast();
+        Rejection r = mesh.rejections().all().getLast();
         assertTrue(r.message().contains("timeout") && r.message().contains("default/reviews"), r.message());
     }
 
@@ -218,6 +221,39 @@ class TranslatorTest {
         assertEquals(1, changes.size());
         assertEquals(Map.of(TypeUrls.ROUTE, java.util.Set.of(ratings + ":9080")), changes.getFirst().names);
         assertEquals(reviewsVersion, state.resolve(TypeUrls.ROUTE, REVIEWS + ":9080", GRPC_EAST).version());
+    }
+
+    @Test
+    void aVirtualServiceChangeIsTranslatedOncePerHostPort() throws Exception {
+        long before = mesh.cache().routeTranslations();
+        apply(Files.readString(Bookinfo.file("reviews-v1-90-v2-10.yaml")), "default");
+        assertEquals(1, mesh.cache().routeTranslations() - before, "reviews has one port: one translation, no separate check or recompute");
+        RouteConfiguration rc = unpack(state.resolve(TypeUrls.ROUTE, REVIEWS + ":9080", GRPC_EAST), RouteConfiguration.class);
+        assertEquals(List.of(90, 10), rc.getVirtualHosts(0).getRoutes(0).getRoute().getWeightedClusters().getClustersList().stream()
+                .map(c -> c.getWeight().getValue()).toList(), "the one translation is what is served");
+
+        before = mesh.cache().routeTranslations();
+        apply(Files.readString(Bookinfo.file("reviews-v1-80-v2-20.yaml")), "default");
+        assertEquals(1, mesh.cache().routeTranslations() - before, "a change to it: once again");
+
+        String ratings = "ratings.default.svc.cluster.local";
+        registry.replaceServices("k8s/c/ratings", List.of(new MeshService(ratings, "default",
+                List.of(new ServicePort("http", 9080, "HTTP"), new ServicePort("grpc", 9090, "GRPC")), "k8s/c")));
+        before = mesh.cache().routeTranslations();
+        apply(Files.readString(Bookinfo.file("ratings-delay-for-jason.yaml")), "default");
+        assertEquals(2, mesh.cache().routeTranslations() - before, "once per port of the host");
+
+        before = mesh.cache().routeTranslations();
+        apply("""
+                kind: VirtualService
+                metadata: {name: later}
+                spec:
+                  hosts: [later]
+                  http:
+                  - route: [{destination: {host: later}}]
+                """, "default");
+        assertEquals(1, mesh.cache().routeTranslations() - before, "a host the registry does not know yet: checked once");
+        assertTrue(mesh.rejections().all().isEmpty(), mesh.rejections().all().toString());
     }
 
     private Map<String, Integer> priorities(ProxyNode node) throws Exception {

@@ -1,0 +1,151 @@
+package io.meshlane.control.xds;
+
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.meshlane.control.registry.IstioRegistryFeed;
+import io.meshlane.control.registry.MeshService;
+import io.meshlane.control.registry.ServiceRegistry;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.logging.Logger;
+
+/**
+ * Applies each change of the hosted configuration or the registry: checks it, indexes it
+ * ({@link MeshIndex}) and has the {@link ResourceCache} retranslate the hosts it touches. A VirtualService
+ * is translated once per port of each host it configures, before it is committed; a VirtualService or
+ * DestinationRule the translator refuses goes to the {@link RejectionLog} and its last good version stays in
+ * force. Before the initial listing is complete ({@link #synced()}) objects are only checked and indexed.
+ * Runs on one thread (the caller's).
+ */
+final class MeshChanges {
+    private static final Logger LOG = Logger.getLogger(MeshChanges.class.getName());
+
+    private final ServiceRegistry registry;
+    private final IstioRegistryFeed feed;
+    private final MeshIndex index;
+    private final ResourceCache cache;
+    private final RejectionLog rejections;
+    private boolean synced;
+
+    MeshChanges(ServiceRegistry registry, MeshIndex index, ResourceCache cache, RejectionLog rejections) {
+        this.registry = registry;
+        this.feed = new IstioRegistryFeed(registry);
+        this.index = index;
+        this.cache = cache;
+        this.rejections = rejections;
+    }
+
+    void upsert(MeshObject o) {
+        switch (o.kind()) {
+            case MeshObject.VIRTUAL_SERVICE -> applyVirtualService(o);
+            case MeshObject.DESTINATION_RULE -> applyDestinationRule(o);
+            case MeshObject.SERVICE_ENTRY, MeshObject.WORKLOAD_ENTRY -> {
+                try {
+                    feed.apply(o.kind(), o.object());
+                } catch (RuntimeException e) {
+                    rejections.reject(o, e.getMessage());
+                }
+            }
+            case MeshObject.NAMESPACE -> index.putNamespace(o);
+            default -> LOG.fine("ignoring kind " + o.kind());
+        }
+    }
+
+    void delete(String kind, String namespace, String name, long revision) {
+        String key = namespace + "/" + name;
+        switch (kind) {
+            case MeshObject.VIRTUAL_SERVICE -> {
+                MeshObject old = index.removeVirtualService(key);
+                if (old != null && synced) {
+                    cache.retranslate(MeshIndex.hostsOf(old), ResourceCache.Part.ROUTES);
+                }
+            }
+            case MeshObject.DESTINATION_RULE -> {
+                MeshObject old = index.removeDestinationRule(key);
+                if (old != null && synced) {
+                    cache.retranslate(Set.of(MeshIndex.hostOf(old)), ResourceCache.Part.CLUSTERS);
+                }
+            }
+            case MeshObject.SERVICE_ENTRY, MeshObject.WORKLOAD_ENTRY -> feed.delete(kind, namespace, name);
+            case MeshObject.NAMESPACE -> index.removeNamespace(name);
+            default -> { }
+        }
+    }
+
+    /** The initial configuration is in: translate everything once. */
+    void synced() {
+        synced = true;
+        Set<String> hosts = new TreeSet<>(cache.hosts());
+        registry.services().forEach(s -> hosts.add(s.hostname()));
+        cache.retranslate(hosts, ResourceCache.Part.ALL);
+    }
+
+    /** Registry hosts changed (services or endpoints). */
+    void registryChanged(Set<String> hosts) {
+        if (synced) {
+            cache.retranslate(hosts, ResourceCache.Part.ALL);
+        }
+    }
+
+    private void applyVirtualService(MeshObject vs) {
+        String key = MeshIndex.key(vs);
+        Set<String> hosts = MeshIndex.hostsOf(vs);
+        if (hosts.isEmpty()) {
+            rejections.reject(vs, "VirtualService " + key + " spec.hosts: Required value");
+            return;
+        }
+        MeshObject old = index.putVirtualService(vs);
+        // the routes of each known host's ports, translated with the new object before it is committed
+        Map<String, Map<String, RouteConfiguration>> translated = new HashMap<>();
+        try {
+            for (String host : hosts) {
+                Optional<MeshService> service = synced ? registry.service(host) : Optional.empty();
+                if (service.isPresent() && !service.get().ports().isEmpty()) {
+                    translated.put(host, cache.translateRoutes(service.get()));
+                } else {
+                    cache.validate(vs, host);
+                }
+            }
+        } catch (RuntimeException e) {
+            if (old != null) {
+                index.putVirtualService(old);
+            } else {
+                index.removeVirtualService(key);
+            }
+            rejections.reject(vs, e.getMessage());
+            return;
+        }
+        if (synced) {
+            Set<String> touched = new HashSet<>(hosts);
+            if (old != null) {
+                touched.addAll(MeshIndex.hostsOf(old));
+            }
+            cache.retranslate(touched, ResourceCache.Part.ROUTES, translated);
+        }
+    }
+
+    private void applyDestinationRule(MeshObject dr) {
+        String key = MeshIndex.key(dr);
+        MeshObject old = index.destinationRule(key);
+        try {
+            if (dr.spec().path("host").asText("").isBlank()) {
+                throw new TranslationException("DestinationRule " + key + " spec.host: Required value");
+            }
+            cache.validate(dr);
+        } catch (RuntimeException e) {
+            rejections.reject(dr, e.getMessage());
+            return;
+        }
+        index.putDestinationRule(dr);
+        Set<String> hosts = new HashSet<>(Set.of(MeshIndex.hostOf(dr)));
+        if (old != null) {
+            hosts.add(MeshIndex.hostOf(old));
+        }
+        if (synced) {
+            cache.retranslate(hosts, ResourceCache.Part.CLUSTERS);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.meshlane.control.xds;
+
+import io.meshlane.control.registry.ServiceRegistry;
+
+/**
+ * The translation core, wired: changes go in through {@link #changes()}, are indexed ({@link #index()}) and translated into the
+ * {@link #cache()}, whose change events first drop the stale {@link #views()} and then reach whoever
+ * listens (the ADS streams); refused objects are in {@link #rejections()}.
+ */
+record MeshTranslation(MeshIndex index, MeshChanges changes, ResourceCache cache, NodeViews views, RejectionLog rejections) {
+
+    static MeshTranslation of(ServiceRegistry registry) {
+        MeshIndex index = new MeshIndex();
+        ResourceCache cache = new ResourceCache(registry, index);
+        NodeViews views = new NodeViews(registry, cache, index);
+        cache.onChange(views::invalidate);
+        RejectionLog rejections = new RejectionLog();
+        return new MeshTranslation(index, new MeshChanges(registry, index, cache, rejections), cache, views, rejections);
+    }
+}

@@ -1,0 +1,247 @@
+package io.meshlane.control.xds;
+
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.BindConfig;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.meshlane.control.registry.Hosts;
+import io.meshlane.control.registry.MeshService;
+import io.meshlane.control.registry.ServicePort;
+import io.meshlane.control.registry.ServiceRegistry;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The resources as one kind of node sees them, built on demand from the {@link ResourceCache} and kept
+ * per view ({@link ProxyNode#viewKey()}): proxyless listener aliases resolved in the node's namespace,
+ * endpoint priorities relative to its locality, and a sidecar's listeners, port routes and static
+ * clusters (which also depend on its own address). A cache change drops the views it makes stale before
+ * it is pushed. Reads are thread-safe.
+ */
+final class NodeViews implements XdsSnapshot {
+    private final ServiceRegistry registry;
+    private final ResourceCache cache;
+    private final MeshIndex index;
+    private final Map<String, Map<String, XdsResource>> endpointViews = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, XdsResource>> sidecarViews = new ConcurrentHashMap<>();
+
+    NodeViews(ServiceRegistry registry, ResourceCache cache, MeshIndex index) {
+        this.registry = registry;
+        this.cache = cache;
+        this.index = index;
+    }
+
+    /** Drops what {@code change} made stale: every sidecar view, and the changed clusters' endpoint assignments. */
+    void invalidate(XdsChange change) {
+        sidecarViews.clear();
+        Set<String> endpoints = change.names.getOrDefault(TypeUrls.ENDPOINT, Set.of());
+        if (!endpoints.isEmpty()) {
+            for (Map<String, XdsResource> view : endpointViews.values()) {
+                view.keySet().removeAll(endpoints);
+            }
+        }
+    }
+
+    @Override
+    public XdsResource resolve(String type, String name, ProxyNode node) {
+        return switch (type) {
+            case TypeUrls.LISTENER -> node.type() == ProxyNode.Type.PROXYLESS ? apiListener(name, node) : sidecar(node).get("L" + name);
+            case TypeUrls.ROUTE -> {
+                XdsResource r = cache.route(name);
+                yield r != null ? r : node.type() == ProxyNode.Type.SIDECAR ? sidecar(node).get("R" + name) : null;
+            }
+            case TypeUrls.CLUSTER -> {
+                XdsResource c = cache.cluster(name);
+                yield c != null ? c : node.type() == ProxyNode.Type.SIDECAR ? sidecar(node).get("C" + name) : null;
+            }
+            case TypeUrls.ENDPOINT -> endpoints(name, node);
+            default -> null;
+        };
+    }
+
+    @Override
+    public Collection<XdsResource> wildcard(String type, ProxyNode node) {
+        Map<String, XdsResource> out = new TreeMap<>();
+        if (TypeUrls.CLUSTER.equals(type)) {
+            out.putAll(cache.clusters());
+            if (node.type() == ProxyNode.Type.SIDECAR) {
+                sidecar(node).forEach((k, v) -> {
+                    if (k.startsWith("C")) {
+                        out.put(k.substring(1), v);
+                    }
+                });
+            }
+        } else if (TypeUrls.LISTENER.equals(type)) {
+            if (node.type() == ProxyNode.Type.SIDECAR) {
+                sidecar(node).forEach((k, v) -> {
+                    if (k.startsWith("L")) {
+                        out.put(k.substring(1), v);
+                    }
+                });
+            } else {
+                for (String r : cache.routes().keySet()) {
+                    out.put(r, apiListener(r, node));
+                }
+            }
+        }
+        return out.values();
+    }
+
+    private XdsResource apiListener(String name, ProxyNode node) {
+        String target = name.startsWith("xds:///") ? name.substring(7) : name;
+        String host = target;
+        int port = -1;
+        int colon = target.lastIndexOf(':');
+        if (colon > 0) {
+            try {
+                port = Integer.parseInt(target.substring(colon + 1));
+                host = target.substring(0, colon);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        String fqdn;
+        if (!host.contains(".")) {
+            fqdn = Hosts.fqdn(host, node.namespace());
+        } else if (host.chars().filter(c -> c == '.').count() == 1) {
+            fqdn = host + "." + Hosts.DOMAIN;
+        } else if (host.endsWith(".svc")) {
+            fqdn = host + ".cluster.local";
+        } else {
+            fqdn = host;
+        }
+        Optional<MeshService> service = registry.service(fqdn);
+        if (service.isEmpty() && !fqdn.equals(host)) {
+            service = registry.service(host);
+            fqdn = host;
+        }
+        if (service.isEmpty() || service.get().ports().isEmpty()) {
+            return null;
+        }
+        ServicePort chosen;
+        if (port >= 0) {
+            chosen = service.get().port(port).orElse(null);
+            if (chosen == null) {
+                return null;
+            }
+        } else {
+            List<ServicePort> ports = service.get().ports();
+            chosen = ports.size() == 1 ? ports.getFirst()
+                    : service.get().port(80).orElse(ports.stream().filter(p -> p.protocol().startsWith("GRPC")).findFirst().orElse(ports.getFirst()));
+        }
+        return XdsResource.of(name, ListenerTranslator.apiListener(name, fqdn + ":" + chosen.number()));
+    }
+
+    private XdsResource endpoints(String cluster, ProxyNode node) {
+        ResourceCache.ClusterInput input = cache.clusterInput(cluster);
+        if (input == null) {
+            return null;
+        }
+        Map<String, XdsResource> view = endpointViews.computeIfAbsent(node.viewKey(), k -> new ConcurrentHashMap<>());
+        return view.computeIfAbsent(cluster, c -> {
+            ClusterLoadAssignment cla = EndpointTranslator.assignment(c, input.port(), input.subsetLabels(), input.policy(),
+                    registry.endpoints(input.host()), node);
+            return XdsResource.of(c, cla);
+        });
+    }
+
+    /** Sidecar listeners (L), port route configurations (R) and static clusters (C) for one view. */
+    private Map<String, XdsResource> sidecar(ProxyNode node) {
+        // sidecar views also depend on the proxy's own address (its inbound ports)
+        return sidecarViews.computeIfAbsent(node.viewKey() + "|" + node.ip(), k -> buildSidecar(node));
+    }
+
+    private Map<String, XdsResource> buildSidecar(ProxyNode node) {
+        Map<String, XdsResource> out = new LinkedHashMap<>();
+        out.put("LvirtualOutbound", XdsResource.of("virtualOutbound", ListenerTranslator.virtualOutbound()));
+        // the proxy's own workload: endpoints at its address give the inbound ports
+        Map<Integer, Boolean> ownPorts = new TreeMap<>();
+        if (!node.ip().isEmpty()) {
+            for (MeshService s : registry.services()) {
+                for (var e : registry.endpoints(s.hostname())) {
+                    if (e.address().equals(node.ip())) {
+                        for (ServicePort p : s.ports()) {
+                            ownPorts.put(e.portFor(p), p.protocol().startsWith("HTTP") || p.protocol().startsWith("GRPC"));
+                        }
+                    }
+                }
+            }
+        }
+        out.put("LvirtualInbound", XdsResource.of("virtualInbound", ListenerTranslator.virtualInbound(ownPorts)));
+        ownPorts.keySet().forEach(p -> out.put("Cinbound|" + p + "||", XdsResource.of("inbound|" + p + "||", ListenerTranslator.inboundCluster(p))));
+        Map<Integer, List<VirtualHost>> byPort = new TreeMap<>();
+        for (MeshService s : registry.services()) {
+            for (ServicePort p : s.ports()) {
+                XdsResource rc = cache.route(s.hostname() + ":" + p.number());
+                if (rc == null) {
+                    continue;
+                }
+                try {
+                    RouteConfiguration config = rc.any().unpack(RouteConfiguration.class);
+                    VirtualHost.Builder vh = config.getVirtualHosts(0).toBuilder().clearDomains();
+                    vh.setName(s.hostname() + ":" + p.number());
+                    for (String d : domains(s, node.namespace())) {
+                        vh.addDomains(d);
+                        vh.addDomains(d + ":" + p.number());
+                    }
+                    byPort.computeIfAbsent(p.number(), x -> new ArrayList<>()).add(vh.build());
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        byPort.forEach((port, hosts) -> {
+            out.put("L0.0.0.0_" + port, XdsResource.of("0.0.0.0_" + port, ListenerTranslator.outboundPort(port)));
+            out.put("R" + port, XdsResource.of(String.valueOf(port), RouteConfiguration.newBuilder().setName(String.valueOf(port))
+                    .addAllVirtualHosts(hosts).build()));
+        });
+        out.put("C" + ListenerTranslator.PASSTHROUGH, XdsResource.of(ListenerTranslator.PASSTHROUGH, Cluster.newBuilder()
+                .setName(ListenerTranslator.PASSTHROUGH).setType(Cluster.DiscoveryType.ORIGINAL_DST)
+                .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED).build()));
+        out.put("C" + ListenerTranslator.INBOUND_PASSTHROUGH, XdsResource.of(ListenerTranslator.INBOUND_PASSTHROUGH, Cluster.newBuilder()
+                .setName(ListenerTranslator.INBOUND_PASSTHROUGH).setType(Cluster.DiscoveryType.ORIGINAL_DST)
+                .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
+                .setUpstreamBindConfig(BindConfig.newBuilder()
+                        .setSourceAddress(SocketAddress.newBuilder().setAddress("127.0.0.6").setPortValue(0))).build()));
+        out.put("C" + ListenerTranslator.BLACKHOLE, XdsResource.of(ListenerTranslator.BLACKHOLE, Cluster.newBuilder()
+                .setName(ListenerTranslator.BLACKHOLE).setType(Cluster.DiscoveryType.STATIC).build()));
+        return out;
+    }
+
+    private static List<String> domains(MeshService s, String clientNamespace) {
+        List<String> d = new ArrayList<>(List.of(s.hostname()));
+        String ns = Hosts.namespaceOf(s.hostname());
+        if (ns != null) {
+            String shortName = Hosts.shortName(s.hostname());
+            d.add(shortName + "." + ns);
+            d.add(shortName + "." + ns + ".svc");
+            if (ns.equals(clientNamespace)) {
+                d.add(shortName);
+            }
+        }
+        return d;
+    }
+
+    @Override
+    public List<String> sourcesOf(String type, Collection<String> names) {
+        return index.sourcesOf(type, names, registry);
+    }
+
+    /** Full build for one node view: every route, cluster and endpoint assignment (used by the benchmark). */
+    int buildAll(ProxyNode node) {
+        int n = 0;
+        for (String c : cache.clusterNames()) {
+            n += endpoints(c, node) != null ? 1 : 0;
+        }
+        return n + cache.routes().size() + cache.clusters().size();
+    }
+}

@@ -1,0 +1,258 @@
+package io.meshlane.control.xds;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.meshlane.control.registry.MeshService;
+import io.meshlane.control.registry.ServicePort;
+import io.meshlane.control.registry.ServiceRegistry;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * The node-independent translated resources, per service host: proxyless RouteConfigurations
+ * ({@code host:port}), Clusters, and what each cluster's endpoint assignment is computed from. A
+ * {@link #retranslate} of some hosts replaces their resources and tells the listeners once, with an
+ * {@link XdsChange} naming what differs. Written on the translation thread; read from any thread.
+ */
+final class ResourceCache {
+    private static final Logger LOG = Logger.getLogger(ResourceCache.class.getName());
+
+    /** What a host's change made stale: its routes (a VirtualService), its clusters (a DestinationRule), or both. */
+    enum Part { ROUTES, CLUSTERS, ALL }
+
+    /** The inputs of one cluster's endpoint assignment; the assignment itself depends on the node. */
+    record ClusterInput(String host, ServicePort port, Map<String, String> subsetLabels, JsonNode policy) {
+    }
+
+    private final ServiceRegistry registry;
+    private final MeshIndex index;
+    private final RouteTranslator routeTranslator;
+    private final ClusterTranslator clusterTranslator = new ClusterTranslator();
+
+    private final Map<String, XdsResource> routes = new ConcurrentHashMap<>();
+    private final Map<String, XdsResource> clusters = new ConcurrentHashMap<>();
+    private final Map<String, ClusterInput> clusterInputs = new ConcurrentHashMap<>();
+    /** Per host, the names it produced: {@code R<route>} and {@code C<cluster>}. */
+    private final Map<String, Set<String>> namesByHost = new ConcurrentHashMap<>();
+    private final List<Consumer<XdsChange>> listeners = new CopyOnWriteArrayList<>();
+
+    ResourceCache(ServiceRegistry registry, MeshIndex index) {
+        this.registry = registry;
+        this.index = index;
+        this.routeTranslator = new RouteTranslator(registry::service);
+    }
+
+    /** Listeners run in the order added, on the translation thread, after the resources have been replaced. */
+    void onChange(Consumer<XdsChange> listener) {
+        listeners.add(listener);
+    }
+
+    XdsResource route(String name) {
+        return routes.get(name);
+    }
+
+    XdsResource cluster(String name) {
+        return clusters.get(name);
+    }
+
+    ClusterInput clusterInput(String name) {
+        return clusterInputs.get(name);
+    }
+
+    Map<String, XdsResource> routes() {
+        return Collections.unmodifiableMap(routes);
+    }
+
+    Map<String, XdsResource> clusters() {
+        return Collections.unmodifiableMap(clusters);
+    }
+
+    Set<String> clusterNames() {
+        return Collections.unmodifiableSet(clusterInputs.keySet());
+    }
+
+    /** Hosts that have resources now (a host the registry dropped still has some until it is retranslated). */
+    Set<String> hosts() {
+        return Collections.unmodifiableSet(namesByHost.keySet());
+    }
+
+    /** How many times a VirtualService has been translated for one host and port (tests count them). */
+    long routeTranslations() {
+        return routeTranslator.translations();
+    }
+
+    /** Validates a VirtualService for a host the registry does not know (yet): its routes as at port 80. */
+    void validate(MeshObject vs, String host) {
+        routeTranslator.translate(vs, host, 80);
+    }
+
+    void validate(MeshObject dr) {
+        clusterTranslator.validate(dr);
+    }
+
+    /**
+     * The route configurations of every port of {@code service} from the index's VirtualServices as they are
+     * now; throws {@link TranslationException} when one of them cannot be translated. The result can be
+     * handed to {@link #retranslate} so a change is translated once.
+     */
+    Map<String, RouteConfiguration> translateRoutes(MeshService service) {
+        return routeConfigurations(service, false);
+    }
+
+    /** The route configurations of each port; with {@code fallBack}, a port whose routes fail gets the default route. */
+    private Map<String, RouteConfiguration> routeConfigurations(MeshService service, boolean fallBack) {
+        Map<String, RouteConfiguration> out = new LinkedHashMap<>();
+        List<MeshObject> vss = index.virtualServicesFor(service.hostname());
+        for (ServicePort port : service.ports()) {
+            List<Route> r;
+            try {
+                r = routeTranslator.routes(service, port, vss);
+            } catch (TranslationException e) {
+                if (!fallBack) {
+                    throw e;
+                }
+                LOG.warning("routes for " + routeName(service, port) + " fall back to the default route: " + e.getMessage());
+                r = routeTranslator.routes(service, port, List.of());
+            }
+            out.put(routeName(service, port), routeConfiguration(service, port, r));
+        }
+        return out;
+    }
+
+    private static String routeName(MeshService service, ServicePort port) {
+        return service.hostname() + ":" + port.number();
+    }
+
+    private static RouteConfiguration routeConfiguration(MeshService service, ServicePort port, List<Route> routes) {
+        String name = routeName(service, port);
+        return RouteConfiguration.newBuilder().setName(name)
+                .addVirtualHosts(VirtualHost.newBuilder().setName(name).addDomains("*").addAllRoutes(routes)).build();
+    }
+
+    /** Retranslates the given part of each host (the whole host where it has none yet) and tells the listeners. */
+    void retranslate(Set<String> hosts, Part part) {
+        retranslate(hosts, part, Map.of());
+    }
+
+    /** As {@link #retranslate(Set, Part)}, taking the routes of the hosts in {@code translated} as they are given. */
+    void retranslate(Set<String> hosts, Part part, Map<String, Map<String, RouteConfiguration>> translated) {
+        XdsChange change = new XdsChange();
+        boolean portsChanged = false;
+        for (String host : hosts) {
+            portsChanged |= retranslateHost(host, part, translated.get(host), change);
+        }
+        // listeners, sidecar routes and wildcard cluster lists are derived from these hosts
+        change.whole(TypeUrls.LISTENER);
+        if (portsChanged || !change.names.getOrDefault(TypeUrls.ROUTE, Set.of()).isEmpty()) {
+            change.whole(TypeUrls.ROUTE);
+        }
+        if (portsChanged) {
+            change.whole(TypeUrls.CLUSTER);
+        }
+        listeners.forEach(l -> l.accept(change));
+    }
+
+    /** Retranslates one host; returns whether its set of resources (not only their contents) changed. */
+    private boolean retranslateHost(String host, Part part, Map<String, RouteConfiguration> translated, XdsChange change) {
+        Optional<MeshService> found = registry.service(host);
+        Set<String> before = namesByHost.getOrDefault(host, Set.of());
+        Set<String> now = new HashSet<>();
+        if (found.isPresent()) {
+            MeshService service = found.get();
+            if (part != Part.CLUSTERS || before.stream().noneMatch(n -> n.startsWith("R"))) {
+                Map<String, RouteConfiguration> rcs = translated != null ? translated : routeConfigurations(service, true);
+                rcs.forEach((name, rc) -> {
+                    put(routes, TypeUrls.ROUTE, name, rc, change);
+                    now.add("R" + name);
+                });
+            } else {
+                before.stream().filter(n -> n.startsWith("R")).forEach(now::add);
+            }
+            if (part != Part.ROUTES || before.stream().noneMatch(n -> n.startsWith("C"))) {
+                translateClusters(service, change, now);
+            } else {
+                // a routing-only change: clusters and endpoint assignments stay as they are
+                before.stream().filter(n -> n.startsWith("C")).forEach(now::add);
+            }
+        }
+        for (String gone : before) {
+            if (!now.contains(gone)) {
+                String name = gone.substring(1);
+                if (gone.startsWith("R")) {
+                    routes.remove(name);
+                    change.name(TypeUrls.ROUTE, name);
+                } else {
+                    clusters.remove(name);
+                    clusterInputs.remove(name);
+                    change.name(TypeUrls.CLUSTER, name);
+                    change.name(TypeUrls.ENDPOINT, name);
+                }
+            }
+        }
+        if (now.isEmpty()) {
+            namesByHost.remove(host);
+        } else {
+            namesByHost.put(host, now);
+        }
+        return !before.equals(now);
+    }
+
+    private void translateClusters(MeshService service, XdsChange change, Set<String> now) {
+        MeshObject dr = index.destinationRuleFor(service);
+        List<Cluster> cs;
+        try {
+            cs = clusterTranslator.clusters(service, dr);
+        } catch (TranslationException e) {
+            LOG.warning("clusters for " + service.hostname() + " use no DestinationRule: " + e.getMessage());
+            dr = null;
+            cs = clusterTranslator.clusters(service, null);
+        }
+        for (Cluster c : cs) {
+            put(clusters, TypeUrls.CLUSTER, c.getName(), c, change);
+            String[] parts = ClusterNames.parse(c.getName());
+            String subset = parts[2];
+            int portNumber = Integer.parseInt(parts[1]);
+            clusterInputs.put(c.getName(), new ClusterInput(service.hostname(), service.port(portNumber).orElseThrow(),
+                    subsetLabels(dr, subset), ClusterTranslator.policy(dr, portNumber, subset)));
+            now.add("C" + c.getName());
+            // endpoint assignments are per node view: every view's copy is stale
+            change.name(TypeUrls.ENDPOINT, c.getName());
+        }
+    }
+
+    private static Map<String, String> subsetLabels(MeshObject dr, String subset) {
+        if (dr == null || subset.isEmpty()) {
+            return Map.of();
+        }
+        for (JsonNode s : dr.spec().path("subsets")) {
+            if (subset.equals(s.path("name").asText())) {
+                Map<String, String> labels = new HashMap<>();
+                s.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+                return labels;
+            }
+        }
+        return Map.of("meshlane.io/unknown-subset", subset);
+    }
+
+    private static void put(Map<String, XdsResource> map, String type, String name, Message m, XdsChange change) {
+        XdsResource r = XdsResource.of(name, m);
+        XdsResource old = map.put(name, r);
+        if (old == null || !old.version().equals(r.version())) {
+            change.name(type, name);
+        }
+    }
+}
