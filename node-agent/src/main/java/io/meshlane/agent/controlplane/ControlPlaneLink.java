@@ -50,6 +50,7 @@ public final class ControlPlaneLink implements AutoCloseable {
     /** Only the newest stream's end reconnects: older ones end on purpose after a renewal. */
     private final AtomicLong generation = new AtomicLong();
     private final AtomicLong renewals = new AtomicLong();
+    private java.util.concurrent.ScheduledFuture<?> pendingRenewal;
 
     /**
      * @param stats builds a report, given the policy version in force (so reports say which policy they ran under)
@@ -167,9 +168,13 @@ public final class ControlPlaneLink implements AutoCloseable {
         reconnect(why);
     }
 
+    /** Runs on the link's one timer thread only, so one renewal at most is pending. */
     private void scheduleRenewal() {
-        channels.renewAt().ifPresent(at -> timer.schedule(this::renew,
-                Math.max(0, Duration.between(java.time.Instant.now(), at).toMillis()), TimeUnit.MILLISECONDS));
+        if (pendingRenewal != null) {
+            pendingRenewal.cancel(false);
+        }
+        pendingRenewal = channels.renewAt().map(at -> timer.schedule(this::renew,
+                Math.max(0, Duration.between(java.time.Instant.now(), at).toMillis()), TimeUnit.MILLISECONDS)).orElse(null);
     }
 
     private void renew() {
@@ -185,7 +190,7 @@ public final class ControlPlaneLink implements AutoCloseable {
             scheduleRenewal();
         } catch (RuntimeException e) {
             LOG.warning("renewing the node certificate failed (" + e.getMessage() + "); trying again in 5 s");
-            timer.schedule(this::renew, 5, TimeUnit.SECONDS);
+            pendingRenewal = timer.schedule(this::renew, 5, TimeUnit.SECONDS);
         }
     }
 
