@@ -55,7 +55,7 @@ public final class NodeCertificateChannels implements AgentChannels {
     @Override
     public ManagedChannel open() {
         if (current == null || !current.expires().isAfter(Instant.now())) {
-            current = NodeCredentials.load(stateDir).orElseGet(this::join);
+            current = NodeCredentials.load(stateDir).filter(this::signedByTrustedCa).orElseGet(this::join);
         }
         return channel(current);
     }
@@ -83,6 +83,17 @@ public final class NodeCertificateChannels implements AgentChannels {
     /** Serial of the certificate in use (tests and status: it changes at every renewal). */
     public Optional<java.math.BigInteger> certificateSerial() {
         return Optional.ofNullable(current).map(c -> c.certificate().getSerialNumber());
+    }
+
+    /** A kept certificate from another CA (a control plane set up anew) is useless: join again instead. */
+    private boolean signedByTrustedCa(NodeCredentials kept) {
+        try {
+            kept.certificate().verify(NodeCredentials.parse(Files.readString(caFile)).getPublicKey());
+            return true;
+        } catch (IOException | GeneralSecurityException e) {
+            LOG.info("the node certificate kept in " + stateDir + " is not from the CA in " + caFile + "; joining again");
+            return false;
+        }
     }
 
     private NodeCredentials join() {
