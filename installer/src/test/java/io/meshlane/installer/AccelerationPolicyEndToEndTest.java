@@ -1,6 +1,11 @@
 package io.meshlane.installer;
 
 import io.meshlane.agent.controlplane.ControlPlaneLink;
+import io.meshlane.agent.controlplane.NodeCertificateChannels;
+import io.meshlane.control.identity.IdentityOptions;
+import io.meshlane.control.identity.JoinToken;
+import io.meshlane.control.identity.JoinTokens;
+import io.meshlane.control.identity.NodeTrust;
 import io.meshlane.agent.datapath.Counter;
 import io.meshlane.agent.datapath.CounterSnapshot;
 import io.meshlane.agent.datapath.Datapath;
@@ -46,6 +51,10 @@ class AccelerationPolicyEndToEndTest {
     @TempDir
     Path data;
 
+    private static NodeTrust trust(ControlPlane control) {
+        return NodeTrust.open(control.dataDir(), control.tls(), IdentityOptions.defaults());
+    }
+
     @Test
     void kubectlApplyOfAPolicySwitchesOneNamespaceOffWithinASecond() throws Exception {
         try (TestNode node = new TestNode()) {
@@ -62,11 +71,14 @@ class AccelerationPolicyEndToEndTest {
 
             ControlPlane control = ControlPlane.start(ControlPlaneOptions.defaults().withDataDir(data.resolve("control"))
                     .withListen("127.0.0.1", 0));
-            AgentServer agents = AgentServer.start(control.store(), "127.0.0.1", 0);
+            AgentServer agents = AgentServer.start(control.store(), trust(control), "127.0.0.1", 0);
+            Path token = data.resolve("join-token");
+            Files.writeString(token, new JoinTokens(control.dataDir()).create("local", Duration.ofMinutes(5), JoinToken.Scope.agent));
             int agentPort = agents.port();
             try (Datapath datapath = Datapath.open(node.config());
                  NodeAgent agent = new NodeAgent(datapath, new LabPodSource(podFile, Duration.ofMillis(50)), new AccelerationRules(true));
-                 ControlPlaneLink link = agent.linkTo("127.0.0.1:" + agentPort, "local", Duration.ofMillis(500))) {
+                 ControlPlaneLink link = agent.linkTo(new NodeCertificateChannels("127.0.0.1:" + agentPort, control.caCertificate(), token,
+                         node.config().stateDir(), node.config().nodeName(), "local"), "local", Duration.ofMillis(500))) {
                 agent.start();
                 link.start();
                 Await.until(() -> datapath.registeredPods().size() == 4 && datapath.namespaces().size() == 2, WAIT);
@@ -133,7 +145,7 @@ class AccelerationPolicyEndToEndTest {
                 // it comes back on the same data directory: the policy is still there and the stats resume
                 ControlPlane again = ControlPlane.start(ControlPlaneOptions.defaults().withDataDir(data.resolve("control"))
                         .withListen("127.0.0.1", 0));
-                try (AgentServer agentsAgain = AgentServer.start(again.store(), "127.0.0.1", agentPort)) {
+                try (AgentServer agentsAgain = AgentServer.start(again.store(), trust(again), "127.0.0.1", agentPort)) {
                     Await.until(() -> agentsAgain.latestReports().containsKey(node.nodeName()), WAIT);
                     assertEquals(false, datapath.namespaces().get("team-b"));
                 } finally {

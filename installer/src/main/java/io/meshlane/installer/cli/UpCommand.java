@@ -1,6 +1,10 @@
 package io.meshlane.installer.cli;
 
 import io.meshlane.agent.controlplane.ControlPlaneLink;
+import io.meshlane.agent.controlplane.NodeCertificateChannels;
+import io.meshlane.control.identity.JoinToken;
+import io.meshlane.control.identity.JoinTokens;
+import io.meshlane.control.security.PrivateFiles;
 import io.meshlane.agent.datapath.Datapath;
 import io.meshlane.agent.datapath.DatapathConfig;
 import io.meshlane.agent.datapath.PodRecord;
@@ -121,7 +125,9 @@ public final class UpCommand implements Callable<Integer> {
             agent.start();
             MetricsServer metrics = MetricsServer.start("127.0.0.1", metricsPort, datapath);
             cleanup.push(metrics);
-            ControlPlaneLink link = agent.linkTo("127.0.0.1:" + mesh.agents().port(), "local", Duration.ofSeconds(2));
+            ControlPlaneLink link = agent.linkTo(new NodeCertificateChannels("127.0.0.1:" + mesh.agents().port(),
+                    control.caCertificate(), joinToken(control, datapathConfig), datapathConfig.stateDir(), datapathConfig.nodeName(),
+                    CLUSTER), CLUSTER, Duration.ofSeconds(2));
             cleanup.push(link);
             link.start();
             agent.awaitFirstSync(Duration.ofSeconds(10));
@@ -154,6 +160,13 @@ public final class UpCommand implements Callable<Integer> {
             closeAll(out);
             cleaned.countDown();
         }
+    }
+
+    /** A one-time join token for this machine's own agent, in a 0600 file of its state directory (never printed). */
+    private static Path joinToken(ControlPlane control, DatapathConfig agent) throws IOException {
+        Path file = agent.stateDir().resolve("join-token");
+        PrivateFiles.write(file, new JoinTokens(control.dataDir()).create(CLUSTER, Duration.ofMinutes(10), JoinToken.Scope.agent));
+        return file;
     }
 
     private BenchResult compare() {

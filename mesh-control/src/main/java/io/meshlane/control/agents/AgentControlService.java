@@ -8,6 +8,9 @@ import io.meshlane.api.agent.v1.NodeIdentity;
 import io.meshlane.api.agent.v1.NodePolicy;
 import io.meshlane.api.agent.v1.NodeStats;
 import io.meshlane.api.agent.v1.ReportAck;
+import io.meshlane.control.identity.NodeCaller;
+import io.meshlane.control.identity.NodeTrust;
+import io.meshlane.control.identity.Revocations;
 import io.meshlane.control.store.ResourceStore;
 import io.meshlane.control.store.StoreException;
 import io.meshlane.control.store.StoreInformer;
@@ -16,26 +19,28 @@ import io.meshlane.control.store.StoredObject;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.logging.Logger;
 
 /**
  * mesh-control's side of the agent link: streams each node its policy (from the store's
- * AccelerationPolicy objects, again after every change) and records the nodes' stats.
+ * AccelerationPolicy objects, again after every change) and records the nodes' stats. A caller
+ * speaks only for the node its certificate names; anything for another node is refused and logged.
  */
 final class AgentControlService extends AgentControlGrpc.AgentControlImplBase implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(AgentControlService.class.getName());
 
-    private record Watcher(NodeIdentity node, ServerCallStreamObserver<NodePolicy> stream) {
+    private record Watcher(NodeCaller caller, ServerCallStreamObserver<NodePolicy> stream) {
     }
 
     private final PolicyTable policies = new PolicyTable();
     private final NodeReports reports;
     private final Map<ServerCallStreamObserver<NodePolicy>, Watcher> watchers = new ConcurrentHashMap<>();
     /** Policy changes and the pushes they cause run here, never on the store's publishing thread. */
-    private final ExecutorService events = Executors.newSingleThreadExecutor(
+    private final ScheduledExecutorService events = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("agent-policy-events").unstarted(r));
     private final StoreInformer storeWatch;
 
@@ -62,26 +67,72 @@ final class AgentControlService extends AgentControlGrpc.AgentControlImplBase im
 
     @Override
     public void watchPolicy(NodeIdentity request, StreamObserver<NodePolicy> observer) {
-        if (request.getNode().isBlank()) {
-            observer.onError(Status.INVALID_ARGUMENT.withDescription("node name is empty").asRuntimeException());
+        NodeCaller caller = NodeTrust.caller().orElseThrow();
+        if (!speaksFor(caller, request.getNode(), request.getCluster(), "a policy stream")) {
+            observer.onError(Status.PERMISSION_DENIED.withDescription(notYours(caller, request.getNode(), request.getCluster()))
+                    .asRuntimeException());
             return;
         }
         ServerCallStreamObserver<NodePolicy> stream = (ServerCallStreamObserver<NodePolicy>) observer;
-        Watcher watcher = new Watcher(request, stream);
+        Watcher watcher = new Watcher(caller, stream);
         stream.setOnCancelHandler(() -> watchers.remove(stream));
         watchers.put(stream, watcher);
         send(watcher);
-        LOG.info("agent of node " + request.getNode() + " (cluster " + request.getCluster() + ") connected");
+        // a stream lives no longer than the certificate it was opened with; the agent opens its next one before
+        long untilExpiry = Duration.between(java.time.Instant.now(), caller.expires()).toMillis();
+        events.schedule(() -> end(watcher, Status.UNAUTHENTICATED.withDescription("the node certificate this stream was opened"
+                + " with expired at " + caller.expires() + "; reconnect with the renewed one")), Math.max(0, untilExpiry), TimeUnit.MILLISECONDS);
+        LOG.info("agent of node " + caller.id() + " connected");
     }
 
     @Override
     public void reportStats(NodeStats request, StreamObserver<ReportAck> observer) {
+        NodeCaller caller = NodeTrust.caller().orElseThrow();
+        if (!speaksFor(caller, request.getNode(), request.getCluster(), "stats")) {
+            observer.onError(Status.PERMISSION_DENIED.withDescription(notYours(caller, request.getNode(), request.getCluster()))
+                    .asRuntimeException());
+            return;
+        }
         try {
-            reports.record(request);
+            reports.record(request.toBuilder().setCluster(caller.id().cluster()).build());
             observer.onNext(ReportAck.getDefaultInstance());
             observer.onCompleted();
         } catch (IllegalArgumentException e) {
             observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+        }
+    }
+
+    /** Ends the open streams of the nodes {@code revocation} covers (new calls are refused by the authentication). */
+    void revoke(Revocations.Revocation revocation) {
+        watchers.values().stream().filter(w -> revocation.covers(w.caller())).forEach(w -> {
+            LOG.warning("node " + w.caller().id() + " was revoked: closing its policy stream");
+            end(w, Status.PERMISSION_DENIED.withDescription("node " + w.caller().id() + " was revoked (meshlane control node revoke)"));
+        });
+    }
+
+    private static boolean speaksFor(NodeCaller caller, String node, String cluster, String what) {
+        boolean own = (node.isEmpty() || node.equals(caller.id().node())) && (cluster.isEmpty() || cluster.equals(caller.id().cluster()));
+        if (!own) {
+            LOG.warning("node " + caller.id() + " sent " + what + " for node " + node + " (cluster " + cluster + "); refused");
+        }
+        return own;
+    }
+
+    private static String notYours(NodeCaller caller, String node, String cluster) {
+        return "the certificate of node " + caller.id() + " may speak only for that node, not for node " + node
+                + (cluster.isEmpty() ? "" : " (cluster " + cluster + ")");
+    }
+
+    private void end(Watcher watcher, Status status) {
+        if (watchers.remove(watcher.stream()) == null) {
+            return;
+        }
+        try {
+            synchronized (watcher.stream()) {
+                watcher.stream().onError(status.asRuntimeException());
+            }
+        } catch (RuntimeException ignored) {
+            // already gone
         }
     }
 
@@ -101,7 +152,7 @@ final class AgentControlService extends AgentControlGrpc.AgentControlImplBase im
         try {
             synchronized (watcher.stream()) {
                 if (!watcher.stream().isCancelled()) {
-                    watcher.stream().onNext(policies.forCluster(watcher.node().getCluster()));
+                    watcher.stream().onNext(policies.forCluster(watcher.caller().id().cluster()));
                 }
             }
         } catch (RuntimeException e) {

@@ -1,8 +1,10 @@
 package io.meshlane.control.agents;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.meshlane.api.agent.v1.NodeStats;
+import io.meshlane.control.identity.NodeTrust;
 import io.meshlane.control.store.ResourceStore;
 
 import java.io.IOException;
@@ -11,26 +13,34 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The gRPC endpoint node agents connect to (mesh-api AgentControl), 15012 by default. */
+/** The gRPC endpoint node agents connect to (mesh-api AgentControl and NodeEnrollment, TLS), 15012 by default. */
 public final class AgentServer implements AutoCloseable {
 
     public static final int DEFAULT_PORT = 15012;
 
     private final AgentControlService service;
+    private final NodeTrust trust;
     private final Server server;
 
-    private AgentServer(AgentControlService service, Server server) {
+    private AgentServer(AgentControlService service, NodeTrust trust, Server server) {
         this.service = service;
+        this.trust = trust;
         this.server = server;
     }
 
-    public static AgentServer start(ResourceStore store, String host, int port) {
+    /** Serves on {@code host:port} over TLS with {@code trust}'s node identities; the server owns {@code trust} from here on. */
+    public static AgentServer start(ResourceStore store, NodeTrust trust, String host, int port) {
         AgentControlService service = new AgentControlService(store);
         try {
-            Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port)).addService(service).build().start();
-            return new AgentServer(service, server);
+            Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port)).sslContext(trust.serverTls())
+                    .addService(ServerInterceptors.intercept(service, trust.authentication()))
+                    .addService(ServerInterceptors.intercept(trust.enrollment(), trust.authentication()))
+                    .build().start();
+            trust.onRevocation(service::revoke);
+            return new AgentServer(service, trust, server);
         } catch (IOException e) {
             service.close();
+            trust.close();
             throw new UncheckedIOException("cannot serve agents on " + host + ":" + port + " (port in use?)", e);
         }
     }
@@ -49,6 +59,7 @@ public final class AgentServer implements AutoCloseable {
 
     @Override
     public void close() {
+        trust.close();
         service.close();
         server.shutdownNow();
         try {

@@ -7,6 +7,7 @@ import io.meshlane.control.audit.AuditLog;
 import io.meshlane.control.crd.KindRegistry;
 import io.meshlane.control.crd.KindRegistry.Served;
 import io.meshlane.control.http.ApiError;
+import io.meshlane.control.mesh.MeshKinds;
 import io.meshlane.control.http.ApiRequest;
 import io.meshlane.control.http.ApiResponse;
 import io.meshlane.control.http.Json;
@@ -191,6 +192,9 @@ public final class ApiRouter {
         }
         if (p.subresource() != null && !(p.subresource().equals("status") && s.version().statusSubresource())) {
             return notFound(path);
+        }
+        if (!r.method().equals("GET") && MeshKinds.writtenByAgentsOnly(s.kind().group(), s.kind().plural())) {
+            throw ApiError.agentsOnly(who.user(), verb(r.method(), p.name()), s.kind().plural(), s.kind().group(), p.name());
         }
         if (!r.method().equals("GET") && !access.mayWrite(who, namespace)) {
             throw ApiError.forbidden(who.user(), verb(r, p), s.kind().plural(), s.kind().group(), namespace, p.name());

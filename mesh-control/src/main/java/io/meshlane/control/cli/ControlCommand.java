@@ -1,6 +1,7 @@
 package io.meshlane.control.cli;
 
 import io.meshlane.control.agents.AgentServer;
+import io.meshlane.control.identity.IdentityOptions;
 import io.meshlane.control.xds.XdsOptions;
 import io.meshlane.control.server.ControlPlane;
 import io.meshlane.control.server.ControlPlaneOptions;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code meshlane control}: runs the control plane in the foreground until interrupted. */
-@Command(name = "control", mixinStandardHelpOptions = true,
+@Command(name = "control", mixinStandardHelpOptions = true, subcommands = {TokenCommand.class, NodeCommand.class},
         description = "Serve the mesh configuration (Kubernetes API over HTTPS) until stopped with Ctrl-C.")
 public final class ControlCommand implements Callable<Integer> {
 
@@ -45,6 +46,9 @@ public final class ControlCommand implements Callable<Integer> {
 
     @Option(names = "--xds-tls-key", description = "PEM private key for --xds-tls-cert.")
     Path xdsTlsKey;
+
+    @Option(names = "--node-cert-lifetime", description = "Lifetime of the node certificates agents get, e.g. 24h or 30s; agents renew at two thirds (default: 24h).")
+    String nodeCertLifetime = "24h";
 
     @Option(names = "--revision", description = "Serve only proxies whose namespace selects this revision (label istio.io/rev); default: default.")
     String revision = "default";
@@ -93,10 +97,11 @@ public final class ControlCommand implements Callable<Integer> {
     public int serveUntil(CountDownLatch stop, java.util.function.Consumer<ControlPlane> started) throws InterruptedException {
         ControlPlaneOptions options = options();
         try (MeshControl mesh = MeshControl.start(MeshControlOptions.of(options).withPorts(agentsPort, xdsPort)
-                .withXds(xdsTlsCert, xdsTlsKey, revision))) {
+                .withXds(xdsTlsCert, xdsTlsKey, revision).withIdentity(identityOptions()))) {
             ControlPlane plane = mesh.plane();
             System.out.println("meshlane control plane serving " + plane.url());
-            System.out.println("node agents connect to " + options.host() + ":" + mesh.agents().port()
+            System.out.println("node agents connect to " + options.host() + ":" + mesh.agents().port() + " (TLS; first with a join token"
+                    + " from meshlane control token create, then with the node certificate they get)"
                     + "; proxies and proxyless gRPC clients get xDS (ADS, revision " + revision + ") on "
                     + options.host() + ":" + mesh.xds().port());
             System.out.println("use it with: kubectl --kubeconfig " + plane.kubeconfig() + " get namespaces");
@@ -131,6 +136,14 @@ public final class ControlCommand implements Callable<Integer> {
             options = options.withEtcd(etcdEndpoints);
         }
         return options;
+    }
+
+    private IdentityOptions identityOptions() {
+        try {
+            return IdentityOptions.defaults().withLifetime(Quantities.duration(nodeCertLifetime, "--node-cert-lifetime"));
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
+        }
     }
 
     private TelemetryOptions telemetryOptions() {

@@ -89,6 +89,15 @@ public final class ApiError extends RuntimeException {
                 name == null ? null : details(name, group, resource));
     }
 
+    /** A write to a kind only the agents' endpoint writes: refused whoever asks. */
+    public static ApiError agentsOnly(String user, String verb, String resource, String group, String name) {
+        String subject = name == null ? qualified(resource, group) : qualified(resource, group) + " \"" + name + "\"";
+        return new ApiError(403, "Forbidden", subject + " is forbidden: User \"" + user + "\" cannot " + verb + " resource \""
+                + resource + "\" in API group \"" + group + "\": these objects are written only by node agents through"
+                + " mesh-control's agents' endpoint (each for its own node); read them with kubectl get " + resource,
+                name == null ? null : details(name, group, resource));
+    }
+
     public static ApiError methodNotAllowed(String what) {
         return new ApiError(405, "MethodNotAllowed", what + " is not supported on this resource", null);
     }

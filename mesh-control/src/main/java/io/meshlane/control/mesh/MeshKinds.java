@@ -21,6 +21,14 @@ public final class MeshKinds {
         return crd("nodeacceleration-crd.yaml");
     }
 
+    /**
+     * Kinds that only mesh-control's agents' endpoint writes (from what an agent proved about its
+     * own node); the Kubernetes API serves them read-only to everyone, administrators included.
+     */
+    public static boolean writtenByAgentsOnly(String group, String plural) {
+        return group.equals("meshlane.io") && plural.equals("nodeaccelerations");
+    }
+
     private static JsonNode crd(String resource) {
         try (InputStream in = MeshKinds.class.getResourceAsStream(resource)) {
             if (in == null) {

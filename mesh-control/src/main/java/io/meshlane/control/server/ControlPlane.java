@@ -60,8 +60,9 @@ public final class ControlPlane implements AutoCloseable {
     private final TlsMaterial tls;
     private final Telemetry telemetry;
     private final AuditLog audit;
+    private final Path dataDir;
 
-    private ControlPlane(ResourceStore store, CrdSync crdSync, ScheduledExecutorService timer, ApplicationContext context,
+    private ControlPlane(Path dataDir, ResourceStore store, CrdSync crdSync, ScheduledExecutorService timer, ApplicationContext context,
                          String url, Path kubeconfig, Token token, TlsMaterial tls, Telemetry telemetry, AuditLog audit) {
         this.store = store;
         this.crdSync = crdSync;
@@ -73,6 +74,7 @@ public final class ControlPlane implements AutoCloseable {
         this.tls = tls;
         this.telemetry = telemetry;
         this.audit = audit;
+        this.dataDir = dataDir;
     }
 
     public static ControlPlane start(ControlPlaneOptions options) {
@@ -128,7 +130,7 @@ public final class ControlPlane implements AutoCloseable {
             router.serverAddress(address);
             String url = "https://" + address;
             Path kubeconfig = Kubeconfig.write(dataDir, url, tls, token);
-            return new ControlPlane(store, crdSync, timer, context, url, kubeconfig, token, tls, telemetry, audit);
+            return new ControlPlane(dataDir, store, crdSync, timer, context, url, kubeconfig, token, tls, telemetry, audit);
         } catch (RuntimeException e) {
             if (telemetry != null) {
                 telemetry.close();
@@ -225,6 +227,16 @@ public final class ControlPlane implements AutoCloseable {
 
     public Path caCertificate() {
         return tls.caCertificate();
+    }
+
+    /** The CA and serving certificate the other endpoints (agents') serve with too. */
+    public TlsMaterial tls() {
+        return tls;
+    }
+
+    /** Where certificates, tokens, join tokens and revocations live. */
+    public Path dataDir() {
+        return dataDir;
     }
 
     public ResourceStore store() {

@@ -1,6 +1,7 @@
 package io.meshlane.control.server;
 
 import io.meshlane.control.agents.AgentServer;
+import io.meshlane.control.identity.NodeTrust;
 import io.meshlane.control.registry.ServiceRegistry;
 import io.meshlane.control.xds.StatusReporter;
 import io.meshlane.control.xds.XdsServer;
@@ -32,7 +33,8 @@ public final class MeshControl implements AutoCloseable {
         try {
             ControlPlane plane = ControlPlane.start(options.plane());
             started.push(plane);
-            AgentServer agents = AgentServer.start(plane.store(), options.plane().host(), options.agentsPort());
+            AgentServer agents = AgentServer.start(plane.store(), NodeTrust.open(plane.dataDir(), plane.tls(), options.identity()),
+                    options.plane().host(), options.agentsPort());
             started.push(agents);
             XdsServer xds = XdsServer.start(options.xds(), plane.store(), new ServiceRegistry());
             started.push(xds);

@@ -3,7 +3,7 @@ package io.meshlane.control.agents;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.meshlane.api.agent.v1.Acceleration;
@@ -15,11 +15,13 @@ import io.meshlane.api.agent.v1.NodeStats;
 import io.meshlane.control.store.ResourceStore;
 import io.meshlane.control.store.SqliteStore;
 import io.meshlane.control.testing.DroppingWatchStore;
+import io.meshlane.control.testing.NodeClients;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The agent endpoint over real gRPC: AccelerationPolicy objects in, node policy streams and NodeAcceleration objects out. */
+/** The agent endpoint over real gRPC with node certificates: AccelerationPolicy objects in, node policy streams and NodeAcceleration objects out. */
 class AgentServerTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,13 +41,15 @@ class AgentServerTest {
 
     @Test
     void streamsPoliciesPerClusterAndStoresNodeReports() throws Exception {
-        try (ResourceStore store = SqliteStore.open(data);
-             AgentServer server = AgentServer.start(store, "127.0.0.1", 0)) {
+        try (ResourceStore store = SqliteStore.open(data.resolve("store"));
+             AgentServer server = AgentServer.start(store, NodeClients.trust(data, Duration.ofHours(1)), "127.0.0.1", 0)) {
             put(store, "shop", "default", "Disabled", null);
-            ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+            NodeClients clients = new NodeClients(data, server.port());
+            ManagedChannel channel = clients.channel(clients.join("east", "node-1"));
+            ManagedChannel westChannel = clients.channel(clients.join("west", "node-2"));
             try {
                 BlockingQueue<NodePolicy> east = watch(channel, "node-1", "east");
-                BlockingQueue<NodePolicy> west = watch(channel, "node-2", "west");
+                BlockingQueue<NodePolicy> west = watch(westChannel, "node-2", "west");
                 NodePolicy first = east.poll(10, TimeUnit.SECONDS);
                 assertNotNull(first, "the current policy arrives on connect");
                 assertEquals(Acceleration.DISABLED, first.getNamespaces(0).getAcceleration());
@@ -75,23 +79,25 @@ class AgentServerTest {
                 assertEquals(3, node.path("status").path("passThrough").path("loopback").asLong());
                 assertEquals("east", node.path("status").path("cluster").asText());
 
-                // garbage is refused with a clear status, and nothing is stored
+                // another node's name is refused, and nothing is stored
                 StatusRuntimeException bad = assertThrows(StatusRuntimeException.class, () -> stub.reportStats(
                         NodeStats.newBuilder().setNode("Not A Node!").build()));
-                assertTrue(bad.getStatus().getDescription().contains("not a valid object name"), bad.getMessage());
+                assertEquals(Status.Code.PERMISSION_DENIED, bad.getStatus().getCode(), bad.getMessage());
                 assertTrue(store.get(NodeReports.PREFIX + "Not A Node!").isEmpty());
             } finally {
                 channel.shutdownNow();
+                westChannel.shutdownNow();
             }
         }
     }
 
     @Test
     void aPolicyChangeStillReachesAgentsAfterTheStoreWatchEnds() throws Exception {
-        try (DroppingWatchStore store = new DroppingWatchStore(SqliteStore.open(data));
-             AgentServer server = AgentServer.start(store, "127.0.0.1", 0)) {
+        try (DroppingWatchStore store = new DroppingWatchStore(SqliteStore.open(data.resolve("store")));
+             AgentServer server = AgentServer.start(store, NodeClients.trust(data, Duration.ofHours(1)), "127.0.0.1", 0)) {
             put(store, "shop", "default", "Enabled", null);
-            ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+            NodeClients clients = new NodeClients(data, server.port());
+            ManagedChannel channel = clients.channel(clients.join("east", "node-1"));
             try {
                 BlockingQueue<NodePolicy> agent = watch(channel, "node-1", "east");
                 assertEquals(1, agent.poll(10, TimeUnit.SECONDS).getNamespacesCount());

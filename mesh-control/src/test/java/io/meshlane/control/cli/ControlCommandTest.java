@@ -2,9 +2,18 @@ package io.meshlane.control.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.meshlane.api.agent.v1.AgentControlGrpc;
+import io.meshlane.api.agent.v1.NodeIdentity;
 import io.meshlane.control.server.ControlPlane;
+import io.meshlane.control.testing.NodeClients;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import io.meshlane.control.testing.FreePorts;
 import io.meshlane.control.testing.Kubectl;
 import io.meshlane.control.testing.TempDirs;
@@ -37,9 +46,55 @@ class ControlCommandTest {
         }
     }
 
+    @Test
+    void aTokenFromTheCliJoinsANodeOnceAndARevokeFromTheCliEndsItsStream() throws Exception {
+        Path dir = Files.createTempDirectory("meshlane-control-identity");
+        int agents = FreePorts.pick();
+        try {
+            serveOnce(dir, FreePorts.pick(), agents, plane -> {
+                try {
+                    StringWriter out = new StringWriter();
+                    CommandLine cli = new CommandLine(new ControlCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
+                    assertEquals(0, cli.execute("token", "create", "--cluster", "local", "--ttl", "10m", "--data-dir", dir.toString()));
+                    String token = out.toString().trim();
+                    assertTrue(token.matches("[0-9a-f]{8}\\.[0-9a-f]{32}"), "stdout holds the token only: " + out);
+                    NodeClients clients = new NodeClients(dir, agents);
+                    ManagedChannel channel = clients.channel(clients.join(token, "local", "node-1"));
+                    try {
+                        var stream = AgentControlGrpc.newBlockingStub(channel).watchPolicy(NodeIdentity.newBuilder().setNode("node-1").build());
+                        stream.next();
+                        assertEquals(0, new CommandLine(new ControlCommand()).setOut(new PrintWriter(new StringWriter()))
+                                .execute("node", "revoke", "node-1", "--data-dir", dir.toString()));
+                        StatusRuntimeException ended = assertThrows(StatusRuntimeException.class, () -> {
+                            while (stream.hasNext()) {
+                                stream.next();
+                            }
+                        });
+                        assertEquals(Status.Code.PERMISSION_DENIED, ended.getStatus().getCode());
+                    } finally {
+                        channel.shutdownNow();
+                    }
+                    assertEquals(Status.Code.UNAUTHENTICATED, assertThrows(StatusRuntimeException.class,
+                            () -> clients.join(token, "local", "node-2")).getStatus().getCode(), "the token was used");
+                    assertNotEquals(0, new CommandLine(new ControlCommand()).setErr(new PrintWriter(new StringWriter()))
+                            .execute("token", "create", "--cluster", "Bad_Name", "--data-dir", dir.toString()));
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+        } finally {
+            TempDirs.delete(dir);
+        }
+    }
+
     private static String serveOnce(Path dir, int port, java.util.function.Consumer<ControlPlane> check) throws Exception {
+        return serveOnce(dir, port, 0, check);
+    }
+
+    private static String serveOnce(Path dir, int port, int agentsPort, java.util.function.Consumer<ControlPlane> check) throws Exception {
         ControlCommand command = new ControlCommand();
-        new CommandLine(command).parseArgs("--data-dir", dir.toString(), "--listen", "127.0.0.1:" + port, "--store", "embedded", "--agents-port", "0", "--xds-port", "0");
+        new CommandLine(command).parseArgs("--data-dir", dir.toString(), "--listen", "127.0.0.1:" + port, "--store", "embedded",
+                "--agents-port", Integer.toString(agentsPort), "--xds-port", "0", "--otlp-grpc-port", "-1", "--otlp-http-port", "-1");
         CountDownLatch stop = new CountDownLatch(1);
         CompletableFuture<String> token = new CompletableFuture<>();
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {

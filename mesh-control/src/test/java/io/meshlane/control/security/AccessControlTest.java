@@ -120,6 +120,24 @@ class AccessControlTest {
     }
 
     @Test
+    void nodeAccelerationsAreReadOnlyThroughTheApiEvenForTheAdmin() throws Exception {
+        String report = "{\"apiVersion\":\"meshlane.io/v1alpha1\",\"kind\":\"NodeAcceleration\","
+                + "\"metadata\":{\"name\":\"forged-node\"},\"status\":{\"mode\":\"ACCELERATING\"}}";
+        Kubectl admin = new Kubectl(plane.kubeconfig());
+        Kubectl.Result applied = admin.runWithInput(report, "apply", "-f", "-");
+        assertTrue(!applied.ok() && applied.err().contains("Error from server (Forbidden)")
+                && applied.err().contains("written only by node agents"), applied.toString());
+        assertTrue(!admin.ok("get", "nodeaccelerations").contains("forged-node"), "reads stay open and nothing was written");
+
+        String nodes = "/apis/meshlane.io/v1alpha1/nodeaccelerations";
+        ApiClient asAdmin = new ApiClient(plane.url(), plane.caCertificate(), plane.token());
+        HttpResponse<String> posted = asAdmin.send("POST", nodes, "application/json", report.getBytes(StandardCharsets.UTF_8));
+        assertEquals(403, posted.statusCode(), posted.body());
+        assertEquals(403, asAdmin.send("DELETE", nodes, "application/json", new byte[0]).statusCode());
+        assertEquals(200, new ApiClient(plane.url(), plane.caCertificate(), "alice-token").get(nodes).statusCode());
+    }
+
+    @Test
     void theAggregatorsHeadersAreTrustedOnlyWithItsClientCertificate() throws Exception {
         KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
         gen.initialize(256);

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.meshlane.api.agent.v1.AgentControlGrpc;
 import io.meshlane.api.agent.v1.NodeIdentity;
 import io.meshlane.control.telemetry.TelemetryOptions;
 import io.meshlane.control.testing.ApiClient;
+import io.meshlane.control.testing.NodeClients;
 import io.meshlane.control.testing.TempDirs;
 import io.meshlane.control.xds.StatusReporter;
 import java.nio.file.Files;
@@ -29,7 +29,8 @@ class MeshControlTest {
             ApiClient api = new ApiClient(mesh.plane().url(), mesh.plane().caCertificate(), mesh.plane().token());
             assertEquals(200, api.get("/api/v1/namespaces/default").statusCode());
 
-            ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", mesh.agents().port()).usePlaintext().build();
+            NodeClients clients = new NodeClients(dir, mesh.agents().port());
+            ManagedChannel channel = clients.channel(clients.join("local", "node-1"));
             try {
                 var policy = AgentControlGrpc.newBlockingStub(channel)
                         .watchPolicy(NodeIdentity.newBuilder().setNode("node-1").setCluster("local").build());

@@ -2,7 +2,10 @@ package io.meshlane.agent.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.meshlane.agent.controlplane.AgentChannels;
 import io.meshlane.agent.controlplane.ControlPlaneLink;
+import io.meshlane.agent.controlplane.NodeCertificateChannels;
+import io.meshlane.agent.controlplane.PlaintextChannels;
 import io.meshlane.agent.datapath.Datapath;
 import io.meshlane.agent.datapath.DatapathConfig;
 import io.meshlane.agent.datapath.HostMounts;
@@ -40,6 +43,18 @@ public final class AgentRunCommand implements Callable<Integer> {
             description = "mesh-control's agent endpoint host:port (default $MESHLANE_CONTROL_PLANE; none: local switches only).")
     String controlPlane;
 
+    @Option(names = "--control-plane-ca", defaultValue = "${env:MESHLANE_CONTROL_PLANE_CA}",
+            description = "PEM CA that signed the control plane's certificate (its data dir's ca.crt; default $MESHLANE_CONTROL_PLANE_CA).")
+    Path controlPlaneCa;
+
+    @Option(names = "--join-token-file", defaultValue = "${env:MESHLANE_JOIN_TOKEN_FILE}",
+            description = "File holding a join token (meshlane control token create), used once when the state dir holds no node certificate"
+                    + " (default $MESHLANE_JOIN_TOKEN_FILE).")
+    Path joinTokenFile;
+
+    @Option(names = "--control-plane-plaintext", description = "Talk plaintext gRPC to a control plane on loopback (no node identity).")
+    boolean plaintext;
+
     @Option(names = "--cluster", defaultValue = "${env:MESHLANE_CLUSTER:-local}", description = "This node's cluster name.")
     String cluster;
 
@@ -67,7 +82,7 @@ public final class AgentRunCommand implements Callable<Integer> {
              NodeAgent agent = new NodeAgent(datapath, source(kube, config), new AccelerationRules(defaultAcceleration));
              MetricsServer metrics = MetricsServer.start(metricsHost, metricsPort, datapath);
              ControlPlaneLink link = controlPlane == null || controlPlane.isBlank() ? null
-                     : agent.linkTo(controlPlane, cluster, reportInterval)) {
+                     : agent.linkTo(channels(config), cluster, reportInterval)) {
             agent.start();
             if (link != null) {
                 link.start();
@@ -83,6 +98,17 @@ public final class AgentRunCommand implements Callable<Integer> {
             stop.await();
         }
         return 0;
+    }
+
+    private AgentChannels channels(DatapathConfig config) {
+        if (plaintext) {
+            return new PlaintextChannels(controlPlane);
+        }
+        if (controlPlaneCa == null) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--control-plane needs --control-plane-ca"
+                    + " (the control plane's ca.crt) and, on first contact, --join-token-file; --control-plane-plaintext only on loopback");
+        }
+        return new NodeCertificateChannels(controlPlane, controlPlaneCa, joinTokenFile, config.stateDir(), config.nodeName(), cluster);
     }
 
     private KubernetesClient kubernetes() {

@@ -1,7 +1,6 @@
 package io.meshlane.agent.controlplane;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.meshlane.api.agent.v1.AgentControlGrpc;
 import io.meshlane.api.agent.v1.NodeIdentity;
@@ -22,7 +21,9 @@ import java.util.logging.Logger;
 /**
  * The agent's gRPC link to mesh-control: a policy stream, reopened with jittered exponential
  * backoff whenever it ends, and a stats report every few seconds. Valid policies are
- * persisted; with the control plane down the agent keeps the last good one.
+ * persisted; with the control plane down the agent keeps the last good one. When the node
+ * certificate is renewed the link opens a stream on a channel with the new one and drops the old
+ * channel only once that stream delivered, so the policy stream never has a gap.
  */
 public final class ControlPlaneLink implements AutoCloseable {
 
@@ -30,7 +31,7 @@ public final class ControlPlaneLink implements AutoCloseable {
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
-    private final ManagedChannel channel;
+    private final AgentChannels channels;
     private final NodeIdentity identity;
     private final PolicyFile policyFile;
     private final Consumer<PolicyUpdate> onPolicy;
@@ -44,13 +45,19 @@ public final class ControlPlaneLink implements AutoCloseable {
     private volatile Duration backoff = MIN_BACKOFF;
     private volatile String policyVersion = "";
     private volatile boolean closed;
+    /** The channel calls go on; replaced (make before break) when the certificate is renewed. */
+    private volatile ManagedChannel channel;
+    /** Only the newest stream's end reconnects: older ones end on purpose after a renewal. */
+    private final AtomicLong generation = new AtomicLong();
+    private final AtomicLong renewals = new AtomicLong();
+    private java.util.concurrent.ScheduledFuture<?> pendingRenewal;
 
     /**
      * @param stats builds a report, given the policy version in force (so reports say which policy they ran under)
      */
-    public ControlPlaneLink(String target, NodeIdentity identity, Path stateDir, Consumer<PolicyUpdate> onPolicy,
+    public ControlPlaneLink(AgentChannels channels, NodeIdentity identity, Path stateDir, Consumer<PolicyUpdate> onPolicy,
                             Function<String, NodeStats> stats, Duration reportEvery) {
-        this.channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+        this.channels = channels;
         this.identity = identity;
         this.policyFile = new PolicyFile(stateDir);
         this.onPolicy = onPolicy;
@@ -85,14 +92,41 @@ public final class ControlPlaneLink implements AutoCloseable {
         return reportsFailed.get();
     }
 
+    /** Certificate renewals done under the running stream. */
+    public long renewals() {
+        return renewals.get();
+    }
+
     private void watch() {
         if (closed) {
             return;
         }
-        AgentControlGrpc.newStub(channel).watchPolicy(identity, new StreamObserver<>() {
+        if (channel == null) {
+            try {
+                channel = channels.open();
+                scheduleRenewal();
+            } catch (RuntimeException e) {
+                LOG.warning("cannot reach the control plane: " + e.getMessage());
+                reconnect("no channel");
+                return;
+            }
+        }
+        openStream(channel, null);
+    }
+
+    /** Opens a policy stream on {@code on}; once it delivers, {@code previous} (if any) is shut down. */
+    private void openStream(ManagedChannel on, ManagedChannel previous) {
+        long mine = generation.incrementAndGet();
+        AgentControlGrpc.newStub(on).watchPolicy(identity, new StreamObserver<>() {
+            private boolean first = true;
+
             @Override
             public void onNext(NodePolicy message) {
                 backoff = MIN_BACKOFF;
+                if (first && previous != null) {
+                    previous.shutdownNow();
+                }
+                first = false;
                 PolicyUpdate update;
                 try {
                     update = PolicyUpdate.from(message);
@@ -109,14 +143,55 @@ public final class ControlPlaneLink implements AutoCloseable {
 
             @Override
             public void onError(Throwable t) {
-                reconnect("policy stream failed: " + t.getMessage());
+                ended(mine, "policy stream failed: " + t.getMessage());
             }
 
             @Override
             public void onCompleted() {
-                reconnect("policy stream closed by the control plane");
+                ended(mine, "policy stream closed by the control plane");
             }
         });
+    }
+
+    private void ended(long streamGeneration, String why) {
+        if (streamGeneration != generation.get()) {
+            return;
+        }
+        if (why.contains("UNAUTHENTICATED") || why.contains("PERMISSION_DENIED")) {
+            LOG.warning(why);
+            ManagedChannel refused = channel;
+            channel = null;
+            if (refused != null) {
+                refused.shutdownNow();
+            }
+        }
+        reconnect(why);
+    }
+
+    /** Runs on the link's one timer thread only, so one renewal at most is pending. */
+    private void scheduleRenewal() {
+        if (pendingRenewal != null) {
+            pendingRenewal.cancel(false);
+        }
+        pendingRenewal = channels.renewAt().map(at -> timer.schedule(this::renew,
+                Math.max(0, Duration.between(java.time.Instant.now(), at).toMillis()), TimeUnit.MILLISECONDS)).orElse(null);
+    }
+
+    private void renew() {
+        if (closed) {
+            return;
+        }
+        try {
+            ManagedChannel next = channels.renew();
+            ManagedChannel previous = channel;
+            channel = next;
+            renewals.incrementAndGet();
+            openStream(next, previous);
+            scheduleRenewal();
+        } catch (RuntimeException e) {
+            LOG.warning("renewing the node certificate failed (" + e.getMessage() + "); trying again in 5 s");
+            pendingRenewal = timer.schedule(this::renew, 5, TimeUnit.SECONDS);
+        }
     }
 
     private void reconnect(String why) {
@@ -131,8 +206,12 @@ public final class ControlPlaneLink implements AutoCloseable {
     }
 
     private void report() {
+        ManagedChannel on = channel;
+        if (on == null) {
+            return;
+        }
         try {
-            AgentControlGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS).reportStats(stats.apply(policyVersion));
+            AgentControlGrpc.newBlockingStub(on).withDeadlineAfter(2, TimeUnit.SECONDS).reportStats(stats.apply(policyVersion));
             reportsSent.incrementAndGet();
         } catch (RuntimeException e) {
             reportsFailed.incrementAndGet();
@@ -144,6 +223,10 @@ public final class ControlPlaneLink implements AutoCloseable {
     public void close() {
         closed = true;
         timer.shutdownNow();
-        channel.shutdownNow();
+        ManagedChannel last = channel;
+        if (last != null) {
+            last.shutdownNow();
+        }
+        channels.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.meshlane.agent.service;
 
+import io.meshlane.agent.controlplane.AgentChannels;
 import io.meshlane.agent.controlplane.ControlPlaneLink;
 import io.meshlane.agent.datapath.Datapath;
 import io.meshlane.agent.datapath.DatapathConfig;
@@ -74,15 +75,15 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
-     * A link to mesh-control's agent endpoint ({@code host:port}) that feeds this agent the
+     * A link to mesh-control's agent endpoint (through {@code channels}) that feeds this agent the
      * control plane's policy and reports this node's stats; call {@link ControlPlaneLink#start()}.
      */
-    public ControlPlaneLink linkTo(String target, String cluster, Duration reportEvery) {
+    public ControlPlaneLink linkTo(AgentChannels channels, String cluster, Duration reportEvery) {
         DatapathConfig config = datapath.config();
         NodeStatsReport report = new NodeStatsReport(config.nodeName(), cluster);
         NodeIdentity identity = NodeIdentity.newBuilder().setNode(config.nodeName()).setCluster(cluster)
                 .setAgentVersion(AGENT_VERSION).build();
-        return new ControlPlaneLink(target, identity, config.stateDir(), update -> policy(update.namespaces()),
+        return new ControlPlaneLink(channels, identity, config.stateDir(), update -> policy(update.namespaces()),
                 policyVersion -> report.build(datapath, policyVersion), reportEvery);
     }
 

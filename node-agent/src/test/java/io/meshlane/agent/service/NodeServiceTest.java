@@ -75,7 +75,7 @@ class NodeServiceTest {
                  MetricsServer metrics = MetricsServer.start("127.0.0.1", 0, datapath)) {
                 long t0 = System.nanoTime();
                 agent.start();
-                ControlPlaneLink link = agent.linkTo(control.target(), "test", Duration.ofMillis(300));
+                ControlPlaneLink link = agent.linkTo(new io.meshlane.agent.controlplane.PlaintextChannels(control.target()), "test", Duration.ofMillis(300));
                 link.start();
                 assertTrue(agent.awaitFirstSync(WAIT));
                 Await.until(() -> datapath.registeredPods().size() == 2 && Boolean.TRUE.equals(datapath.namespaces().get(NS)), WAIT);

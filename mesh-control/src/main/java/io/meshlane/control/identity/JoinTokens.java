@@ -1,0 +1,93 @@
+package io.meshlane.control.identity;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meshlane.control.security.PrivateFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * One-time, expiring join tokens, kept as {@code join-tokens/<id>.json} (mode 0600) in the data
+ * directory so that {@code meshlane control token create} works beside a running control plane.
+ * A token is {@code <id>.<secret>}; only the secret's SHA-256 is stored, and using a token
+ * deletes its file, so a second use (or a race of two) finds nothing.
+ */
+public final class JoinTokens {
+
+    private static final Pattern FORMAT = Pattern.compile("([0-9a-f]{8})\\.([0-9a-f]{32})");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path dir;
+
+    public JoinTokens(Path dataDir) {
+        this.dir = dataDir.resolve("join-tokens");
+    }
+
+    /** Creates a token and returns it: the only time its secret is seen. */
+    public String create(String cluster, Duration ttl, JoinToken.Scope scope) {
+        NodeId.requireName(cluster, "cluster");
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("a join token's --ttl must be positive, not " + ttl);
+        }
+        String id = random(4);
+        String secret = random(16);
+        var record = JSON.createObjectNode().put("cluster", cluster).put("scope", scope.name())
+                .put("expires", Instant.now().plus(ttl).toString()).put("secretSha256", sha256(secret));
+        try {
+            PrivateFiles.write(dir.resolve(id + ".json"), record.toString());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the join token into " + dir + ": " + e.getMessage(), e);
+        }
+        return id + "." + secret;
+    }
+
+    /** Uses up {@code token} and returns what it granted; empty when unknown, used, expired or malformed. */
+    Optional<JoinToken> consume(String token) {
+        var m = FORMAT.matcher(token == null ? "" : token.trim());
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        Path file = dir.resolve(m.group(1) + ".json");
+        try {
+            JsonNode record = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            if (!MessageDigest.isEqual(sha256(m.group(2)).getBytes(StandardCharsets.US_ASCII),
+                    record.path("secretSha256").asText().getBytes(StandardCharsets.US_ASCII))) {
+                return Optional.empty();
+            }
+            Files.delete(file);
+            JoinToken granted = new JoinToken(record.path("cluster").asText(), JoinToken.Scope.valueOf(record.path("scope").asText()),
+                    Instant.parse(record.path("expires").asText()));
+            return granted.expires().isAfter(Instant.now()) ? Optional.of(granted) : Optional.empty();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("the join token record " + file + " is unreadable: " + e.getMessage()
+                    + " (delete it and create a new token)", e);
+        }
+    }
+
+    private static String random(int bytes) {
+        byte[] b = new byte[bytes];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static String sha256(String secret) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.meshlane.control.identity;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECPrivateKeySpec;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Date;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * mesh-control's CA (the one {@code ca.crt}/{@code ca.key} in the data directory that also signs
+ * the serving certificate) as the issuer of node certificates: client-auth only, named by a
+ * SPIFFE URI, with the node in CN and the cluster in OU.
+ */
+final class NodeCa {
+
+    private final X509Certificate certificate;
+    private final PrivateKey key;
+    private final String trustDomain;
+
+    private NodeCa(X509Certificate certificate, PrivateKey key, String trustDomain) {
+        this.certificate = certificate;
+        this.key = key;
+        this.trustDomain = trustDomain;
+    }
+
+    static NodeCa load(Path caCertificate, String trustDomain) {
+        Path keyFile = caCertificate.resolveSibling("ca.key");
+        try (InputStream certIn = Files.newInputStream(caCertificate); PEMParser keyIn = new PEMParser(Files.newBufferedReader(keyFile))) {
+            X509Certificate ca = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(certIn);
+            Object parsed = keyIn.readObject();
+            PrivateKeyInfo info = parsed instanceof PEMKeyPair pair ? pair.getPrivateKeyInfo() : (PrivateKeyInfo) parsed;
+            return new NodeCa(ca, ecKey(info, (ECPublicKey) ca.getPublicKey()), trustDomain);
+        } catch (IOException | GeneralSecurityException | ClassCastException e) {
+            throw new IllegalStateException("cannot load the CA from " + caCertificate + " and " + keyFile + ": " + e.getMessage()
+                    + " (both are written on the control plane's first start; remove ca.crt, server.p12 and server.p12.pass"
+                    + " to regenerate them, then every agent must join again)", e);
+        }
+    }
+
+    /** The CA key as TlsMaterial writes it (SEC1 without curve parameters): the curve is the CA certificate's. */
+    private static PrivateKey ecKey(PrivateKeyInfo info, ECPublicKey publicKey) throws IOException, GeneralSecurityException {
+        BigInteger d = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey()).getKey();
+        return KeyFactory.getInstance("EC").generatePrivate(new ECPrivateKeySpec(d, publicKey.getParams()));
+    }
+
+    String trustDomain() {
+        return trustDomain;
+    }
+
+    X509Certificate certificate() {
+        return certificate;
+    }
+
+    /** A certificate for {@code node}'s {@code publicKey}, valid from now (to the second) for {@code lifetime}. */
+    X509Certificate issue(NodeId node, PublicKey publicKey, Duration lifetime) {
+        Instant from = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "meshlane")
+                .addRDN(BCStyle.OU, node.cluster()).addRDN(BCStyle.CN, node.node());
+        try {
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, new BigInteger(64, new SecureRandom()),
+                    Date.from(from), Date.from(from.plus(lifetime)), subject.build(), publicKey);
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+            builder.addExtension(Extension.subjectAlternativeName, true,
+                    new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, node.spiffe(trustDomain).toString())));
+            return new JcaX509CertificateConverter().getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
+        } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
+            throw new IllegalStateException("cannot sign a certificate for node " + node + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String pem(X509Certificate certificate) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(certificate);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toString();
+    }
+}

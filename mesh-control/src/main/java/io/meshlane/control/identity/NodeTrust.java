@@ -1,0 +1,82 @@
+package io.meshlane.control.identity;
+
+import io.grpc.BindableService;
+import io.grpc.ServerInterceptor;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.meshlane.control.security.TlsMaterial;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.Optional;
+import java.util.function.Consumer;
+import javax.net.ssl.KeyManagerFactory;
+
+/**
+ * Node identity on the agents' endpoint, as one unit: the TLS the endpoint serves (mesh-control's
+ * serving certificate; client certificates optional at the handshake so that a joining agent can
+ * connect, and checked to chain to the CA when shown), the interceptor that demands a valid,
+ * unrevoked node certificate on every call but Join, and the enrollment service.
+ */
+public final class NodeTrust implements AutoCloseable {
+
+    private final TlsMaterial tls;
+    private final NodeCa ca;
+    private final JoinTokens tokens;
+    private final Revocations revocations;
+    private final IdentityOptions options;
+
+    private NodeTrust(TlsMaterial tls, NodeCa ca, JoinTokens tokens, Revocations revocations, IdentityOptions options) {
+        this.tls = tls;
+        this.ca = ca;
+        this.tokens = tokens;
+        this.revocations = revocations;
+        this.options = options;
+    }
+
+    public static NodeTrust open(Path dataDir, TlsMaterial tls, IdentityOptions options) {
+        return new NodeTrust(tls, NodeCa.load(tls.caCertificate(), options.trustDomain()), new JoinTokens(dataDir),
+                new Revocations(dataDir), options);
+    }
+
+    /** The authenticated node of the current gRPC call. */
+    public static Optional<NodeCaller> caller() {
+        return NodeAuthentication.caller();
+    }
+
+    public SslContext serverTls() {
+        try (InputStream in = Files.newInputStream(tls.keyStore())) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(in, tls.keyStorePassword().toCharArray());
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, tls.keyStorePassword().toCharArray());
+            return GrpcSslContexts.configure(SslContextBuilder.forServer(keys)).trustManager(ca.certificate())
+                    .clientAuth(ClientAuth.OPTIONAL).build();
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS for the agents' endpoint from " + tls.keyStore() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public ServerInterceptor authentication() {
+        return new NodeAuthentication(options.trustDomain(), revocations);
+    }
+
+    public BindableService enrollment() {
+        return new EnrollmentService(ca, tokens, options.certificateLifetime());
+    }
+
+    /** Calls {@code listener} for every revocation recorded from now on, so open streams of that node can be ended. */
+    public void onRevocation(Consumer<Revocations.Revocation> listener) {
+        revocations.follow(listener);
+    }
+
+    @Override
+    public void close() {
+        revocations.close();
+    }
+}
