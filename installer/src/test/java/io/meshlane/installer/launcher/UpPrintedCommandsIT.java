@@ -209,9 +209,10 @@ class UpPrintedCommandsIT {
 
         void connect() throws Exception {
             assertTrue(Files.isDirectory(cgroup), "fast/client's cgroup " + cgroup);
-            String script = "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec 3<>/dev/tcp/" + server + "/8080"
-                    + " && printf ping >&3 && exec 3>&-";
-            Process p = new ProcessBuilder("ip", "netns", "exec", netns, "bash", "-c", script).redirectErrorStream(true).start();
+            // join the cgroup first: `ip netns exec` mounts its own /sys, and the membership survives the exec
+            String connect = "exec 3<>/dev/tcp/" + server + "/8080 && printf ping >&3 && exec 3>&-";
+            String script = "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec ip netns exec " + netns + " bash -c '" + connect + "'";
+            Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "probe connection hung");
             assertEquals(0, p.exitValue(), "a connection from fast/client to " + server + ":8080 opens: " + out);
