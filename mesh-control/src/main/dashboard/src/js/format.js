@@ -33,6 +33,11 @@ export function bytes(value) {
   return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }
 
+export function byteRate(perSecond) {
+  if (perSecond === undefined || perSecond === null) return '–';
+  return perSecond < 1024 ? `${Number(perSecond).toFixed(0)} B/s` : `${bytes(perSecond)}/s`;
+}
+
 export function time(epochMillis) {
   return epochMillis ? new Date(epochMillis).toLocaleTimeString('en-GB') : '–';
 }

@@ -3,7 +3,7 @@
 // Positions are remembered by node id, so a refresh only nudges the graph instead of reshuffling it.
 import { forceSimulation, forceLink, forceManyBody, forceCenter, forceCollide, forceX, forceY } from 'd3-force';
 import { svg } from './elements.js';
-import { ms, rate, percent, health } from './format.js';
+import { ms, rate, percent, health, bytes, byteRate, count } from './format.js';
 
 const PADDING = 70;
 
@@ -93,7 +93,16 @@ export class TopologyView {
 
   edge(e, source, target) {
     const h = health(e.errorRatio);
-    const label = `${rate(e.rps)} · ${percent(e.errorRatio)} err · p99 ${ms(e.p99Ms)}`;
+    // Plain TCP (Istio's istio_tcp_* only) has no requests or latency: bytes/s and connections say what it does.
+    const tcp = e.protocol === 'tcp';
+    const label = tcp
+      ? `${byteRate(e.tcpBytesPerSecond)} · ${count(e.tcpConnections)} conn`
+      : `${rate(e.rps)} · ${percent(e.errorRatio)} err · p99 ${ms(e.p99Ms)}`;
+    const title = tcp
+      ? `${e.source} → ${e.target} (TCP)\n${count(e.tcpConnections)} connections opened, ${count(e.tcpConnectionsClosed)} closed\n`
+        + `sent ${bytes(e.tcpSentBytes)} · received ${bytes(e.tcpReceivedBytes)} · ${byteRate(e.tcpBytesPerSecond)}`
+      : `${e.source} → ${e.target}\n${e.requests ?? 0} requests, ${e.errors ?? 0} errors\n`
+        + `p50 ${ms(e.p50Ms)} · p95 ${ms(e.p95Ms)} · p99 ${ms(e.p99Ms)} · max ${ms(e.maxMs)}`;
     let d;
     let lx;
     let ly;
@@ -122,9 +131,9 @@ export class TopologyView {
     return svg('g', {
       class: `edge ${h}`, 'data-id': e.id, 'data-source': e.source, 'data-target': e.target,
       'data-rps': e.rps, 'data-error-ratio': e.errorRatio, 'data-p99-ms': e.p99Ms,
+      'data-protocol': e.protocol ?? 'http', 'data-bytes-per-second': e.tcpBytesPerSecond,
     },
-    svg('title', { text: `${e.source} → ${e.target}\n${e.requests ?? 0} requests, ${e.errors ?? 0} errors\n`
-      + `p50 ${ms(e.p50Ms)} · p95 ${ms(e.p95Ms)} · p99 ${ms(e.p99Ms)} · max ${ms(e.maxMs)}` }),
+    svg('title', { text: title }),
     svg('path', { d, class: 'line', 'marker-end': `url(#arrow-${h})` }),
     svg('text', { x: lx, y: ly, class: 'edge-label', 'text-anchor': 'middle', text: label }));
   }

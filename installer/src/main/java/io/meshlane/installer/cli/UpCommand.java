@@ -8,7 +8,6 @@ import io.meshlane.control.security.PrivateFiles;
 import io.meshlane.agent.datapath.Datapath;
 import io.meshlane.agent.datapath.DatapathConfig;
 import io.meshlane.agent.datapath.PodRecord;
-import io.meshlane.agent.datapath.PodRegistration;
 import io.meshlane.agent.pods.LabPodSource;
 import io.meshlane.agent.pods.PodFile;
 import io.meshlane.agent.policy.AccelerationRules;
@@ -24,7 +23,6 @@ import io.meshlane.lab.bench.BenchOptions;
 import io.meshlane.lab.bench.BenchResult;
 import io.meshlane.lab.bench.BenchRun;
 import io.meshlane.lab.capture.EbpfCapture;
-import io.meshlane.lab.node.LabPod;
 import io.meshlane.lab.node.NodeLab;
 import io.meshlane.lab.spec.LabSpec;
 import io.meshlane.lab.spec.TelemetrySpec;
@@ -35,7 +33,6 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,6 +80,9 @@ public final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--exit-after", description = "Stop by itself after this long (for scripted runs).")
     Duration exitAfter;
+
+    /** The AccelerationPolicy the printed "switch off" writes and "switch on" deletes. */
+    private static final String SWITCH_OFF = "switch-off";
 
     /** The cluster name the lab's telemetry and the control plane's views carry. */
     private static final String CLUSTER = "local";
@@ -132,22 +132,28 @@ public final class UpCommand implements Callable<Integer> {
             link.start();
             agent.awaitFirstSync(Duration.ofSeconds(10));
 
+            registerNamespaces(out, control, lab.spec());
+
+            String kubectl = "kubectl --kubeconfig " + ShellWords.quote(control.kubeconfig());
+            String meshlane = ShellWords.launcher();
             out.println();
             out.println("meshlane is up.");
             out.println("  kubeconfig:   " + control.kubeconfig());
-            out.println("                kubectl --kubeconfig " + control.kubeconfig() + " get nodeaccelerations");
-            out.println("  switch off:   kubectl --kubeconfig " + control.kubeconfig()
-                    + " apply -f - <<< '{\"apiVersion\":\"meshlane.io/v1alpha1\",\"kind\":\"AccelerationPolicy\","
-                    + "\"metadata\":{\"name\":\"switch-off\",\"namespace\":\"fast\"},\"spec\":{\"acceleration\":\"Disabled\"}}'");
+            out.println("                " + kubectl + " get namespaces --show-labels");
+            out.println("                " + kubectl + " get nodeaccelerations");
+            out.println("  switch off:   echo '{\"apiVersion\":\"meshlane.io/v1alpha1\",\"kind\":\"AccelerationPolicy\","
+                    + "\"metadata\":{\"name\":\"" + SWITCH_OFF + "\",\"namespace\":\"fast\"},\"spec\":{\"acceleration\":\"Disabled\"}}'"
+                    + " | " + kubectl + " apply -f -");
+            out.println("  switch on:    " + kubectl + " delete accelerationpolicy " + SWITCH_OFF + " -n fast");
             out.println("  dashboard:    " + control.dashboardUrl());
             out.println("                (the link signs the browser in; the JSON API is under " + control.url() + "/telemetry/v1/)");
             out.println("  telemetry in: OTLP/HTTP http://127.0.0.1:" + control.telemetry().otlpHttpPort()
                     + (control.telemetry().otlpGrpcPort() < 0 ? "" : ", OTLP/gRPC 127.0.0.1:" + control.telemetry().otlpGrpcPort()));
             out.println("  xDS (ADS):    127.0.0.1:" + mesh.xds().port() + " for sidecars and proxyless gRPC clients");
-            out.println("  metrics:      http://127.0.0.1:" + metrics.port() + "/metrics");
-            out.println("  agent:        meshlane agent status --node " + datapathConfig.nodeName() + " --cgroup-root "
-                    + datapathConfig.cgroupRoot() + " --state-dir " + datapathConfig.stateDir());
-            out.println("  lab:          meshlane lab status --lab " + lab.spec().name());
+            out.println("  metrics:      curl -s http://127.0.0.1:" + metrics.port() + "/metrics");
+            out.println("  agent:        " + meshlane + " agent status --node " + datapathConfig.nodeName() + " --cgroup-root "
+                    + ShellWords.quote(datapathConfig.cgroupRoot()) + " --state-dir " + ShellWords.quote(datapathConfig.stateDir()));
+            out.println("  lab:          " + meshlane + " lab status --lab " + lab.spec().name());
             out.println("Ctrl-C stops everything and removes what it made.");
             out.flush();
             if (exitAfter != null) {
@@ -209,13 +215,23 @@ public final class UpCommand implements Callable<Integer> {
     private static void writeAgentPodFile(NodeLab lab, Path file) throws IOException {
         Files.createDirectories(file.getParent());
         List<PodRecord> pods = lab.pods().stream().filter(p -> p.spec().mode() == PodMode.EBPF && p.spec().sidecar())
-                .map(UpCommand::registration).map(PodRecord::of).toList();
+                .map(EbpfCapture::registration).map(PodRecord::of).toList();
         new PodFile(Map.of(), pods).write(file);
     }
 
-    private static PodRegistration registration(LabPod pod) {
-        return PodRegistration.withIstioSidecar(pod.spec().namespace(), pod.spec().name(), pod.cgroup(),
-                List.<InetAddress>of(pod.spec().ip()));
+    /**
+     * The lab's namespaces exist in the control plane, so kubectl, AccelerationPolicies and the dashboard's
+     * switch reach them; one that exists (a restart on the same data directory) is kept as the user left it.
+     */
+    private static void registerNamespaces(PrintStream out, ControlPlane control, LabSpec lab) {
+        List<String> created = new java.util.ArrayList<>();
+        lab.namespaceLabels().forEach((namespace, labels) -> {
+            if (control.ensureNamespace(namespace, labels)) {
+                created.add(namespace);
+            }
+        });
+        out.println("meshlane up: the lab's namespaces " + lab.namespaceLabels().keySet() + " are in the control plane"
+                + (created.isEmpty() ? " (kept as they were)" : " (created: " + String.join(", ", created) + ")"));
     }
 
 

@@ -110,7 +110,7 @@ public final class ControlPlane implements AutoCloseable {
                     }
                 }
             }, new NamespaceCleanup(store, registry), new CrdCleanup(store, crds)));
-            ensureNamespace(store, "default");
+            ensureNamespace(store, "default", Map.of());
             IstioCrds.installMissing(store);
             CrdSync crdSync = new CrdSync(store, registry);
             crdSync.start();
@@ -192,19 +192,33 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
-    private static void ensureNamespace(ResourceStore store, String name) {
+    /**
+     * Creates namespace {@code name} with {@code labels} when the store lacks it and returns true; a namespace
+     * that exists is left exactly as it is (labels someone edited, a deletion in progress) and false is returned.
+     */
+    public boolean ensureNamespace(String name, Map<String, String> labels) {
+        return ensureNamespace(store, name, labels);
+    }
+
+    private static boolean ensureNamespace(ResourceStore store, String name, Map<String, String> labels) {
         String key = BuiltinKinds.namespaces().key(null, name);
         if (store.get(key).isPresent()) {
-            return;
+            return false;
         }
         ObjectNode ns = Json.object().put("apiVersion", "v1").put("kind", "Namespace");
-        ns.putObject("metadata").put("name", name).put("uid", UUID.randomUUID().toString())
+        ObjectNode metadata = ns.putObject("metadata").put("name", name).put("uid", UUID.randomUUID().toString())
                 .put("creationTimestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).put("generation", 1);
+        if (!labels.isEmpty()) {
+            ObjectNode written = metadata.putObject("labels");
+            new java.util.TreeMap<>(labels).forEach(written::put);
+        }
         ns.putObject("status").put("phase", "Active");
         try {
             store.create(key, Json.bytes(ns));
+            return true;
         } catch (KeyExistsException e) {
-            // another replica created it first
+            // another replica (or a kubectl create) was first: theirs stays
+            return false;
         }
     }
 

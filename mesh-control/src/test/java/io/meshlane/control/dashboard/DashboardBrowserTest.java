@@ -92,6 +92,7 @@ class DashboardBrowserTest {
             }
             String slow = traces.request(1_000, 900, true);
             traces.send("http://127.0.0.1:" + otlpPort, plane.token());
+            BookinfoTcp.send("http://127.0.0.1:" + otlpPort, plane.token(), CLUSTER, 3, 1, 120_000, 30_000);
 
             BookinfoLogs logs = new BookinfoLogs();
             for (int i = 0; i < 5; i++) {
@@ -118,8 +119,14 @@ class DashboardBrowserTest {
                 assertTrue(Double.parseDouble(e.getDomAttribute("data-rps")) > 0, edge + " carries no rate");
                 assertTrue(e.getText().contains("p99") || e.findElement(By.cssSelector("text.edge-label")).getText().contains("p99"), edge);
             }
-            assertEquals(BookinfoTraces.CHAIN.size() - 1, driver.findElements(By.cssSelector("svg#topology g.edge")).size(),
-                    "exactly the chain's calls are edges");
+            // a plain TCP call has no requests: its edge says bytes/s and connections, not "0.0/s · p99 –"
+            String tcpEdge = id(BookinfoTcp.SOURCE) + "->" + id(BookinfoTcp.DESTINATION);
+            WebElement tcp = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("svg#topology g.edge[data-id='" + tcpEdge + "']")));
+            assertEquals("tcp", tcp.getDomAttribute("data-protocol"));
+            String tcpLabel = tcp.findElement(By.cssSelector("text.edge-label")).getText();
+            assertTrue(tcpLabel.matches("\\d+ B/s · 3 conn"), "150,000 bytes in the 5 minute window, 3 connections opened: " + tcpLabel);
+            assertEquals(BookinfoTraces.CHAIN.size(), driver.findElements(By.cssSelector("svg#topology g.edge")).size(),
+                    "exactly the chain's calls and the TCP call are edges");
 
             // top-N: the slowest service by p99 is the one whose server span covers the slow request
             WebElement slowest = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#top-latency tbody tr")));

@@ -1,5 +1,6 @@
 package io.meshlane.lab.capture;
 
+import io.meshlane.agent.datapath.Cidr;
 import io.meshlane.agent.datapath.Counter;
 import io.meshlane.agent.datapath.CounterSnapshot;
 import io.meshlane.agent.datapath.Datapath;
@@ -9,23 +10,38 @@ import io.meshlane.agent.datapath.PodRegistration;
 import io.meshlane.lab.node.LabException;
 import io.meshlane.lab.node.LabLayout;
 import io.meshlane.lab.node.LabPod;
+import io.meshlane.lab.spec.AddressPlan;
 
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * The ebpf mode: the node agent's datapath ({@link Datapath}) attached to the lab's accelerated
  * cgroup subtree ({@code <lab cgroup>/ebpf}), pinned as node {@code ml-<lab>}. Every ebpf-mode
- * pod is registered with an Istio-default sidecar (uid 1337, 15001/15006) and its namespace is
- * switched on. No iptables rule is written for these pods. The lab process opens the datapath,
+ * pod is registered with an Istio-default sidecar (uid 1337, 15001/15006; the lab's telemetry gateway
+ * excluded) and its namespace is switched on. No iptables rule is written for these pods. The lab process opens the datapath,
  * registers, and closes its handles; the pinned programs keep working until {@link #uninstall}.
  */
 public final class EbpfCapture {
     private EbpfCapture() {
+    }
+
+    /**
+     * The bridge address, where the lab's telemetry gateway listens: pods' OTLP exports to it bypass their
+     * sidecars (Istio's excludeOutboundIPRanges), so the lab's own plumbing never shows up as a mesh service.
+     */
+    public static final String LAB_INFRASTRUCTURE = AddressPlan.BRIDGE.getHostAddress() + "/32";
+
+    /** How a lab pod with a sidecar is registered with the datapath: Istio's defaults, the lab's gateway excluded. */
+    public static PodRegistration registration(LabPod pod) {
+        return new PodRegistration(pod.spec().namespace(), pod.spec().name(), pod.cgroup(), List.<InetAddress>of(pod.spec().ip()),
+                true, PodRegistration.ISTIO_PROXY_UID, PodRegistration.ISTIO_OUTBOUND_PORT, PodRegistration.ISTIO_INBOUND_PORT,
+                Set.of(), List.of(Cidr.parse(LAB_INFRASTRUCTURE)));
     }
 
     public static DatapathConfig config(LabLayout layout) {
@@ -43,8 +59,7 @@ public final class EbpfCapture {
                 if (!pod.spec().sidecar()) {
                     continue;
                 }
-                dp.registerPod(PodRegistration.withIstioSidecar(pod.spec().namespace(), pod.spec().name(), pod.cgroup(),
-                        List.<InetAddress>of(pod.spec().ip())));
+                dp.registerPod(registration(pod));
                 namespaces.add(pod.spec().namespace());
             }
             namespaces.forEach(ns -> dp.setNamespaceAcceleration(ns, true));

@@ -48,6 +48,8 @@ public final class IstioIptables {
         r.add("-A ISTIO_OUTPUT -o lo -m owner ! --gid-owner " + PROXY_GID + " -j RETURN");
         r.add("-A ISTIO_OUTPUT -m owner --gid-owner " + PROXY_GID + " -j RETURN");
         r.add("-A ISTIO_OUTPUT -d 127.0.0.1/32 -j RETURN");
+        // Istio's excludeOutboundIPRanges, for the lab's telemetry gateway: the lab's plumbing, not a mesh service
+        r.add("-A ISTIO_OUTPUT -d " + EbpfCapture.LAB_INFRASTRUCTURE + " -j RETURN");
         r.add("-A ISTIO_OUTPUT -j ISTIO_REDIRECT");
         r.add("-A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports " + OUTBOUND_PORT);
         r.add("COMMIT");

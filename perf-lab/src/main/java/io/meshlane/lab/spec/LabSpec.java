@@ -1,10 +1,16 @@
 package io.meshlane.lab.spec;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** A validated lab: its name, its pods and, optionally, where they export telemetry. */
 public record LabSpec(String name, List<PodSpec> pods, Optional<TelemetrySpec> telemetry) {
+
+    public static final String LAB_LABEL = "meshlane.io/lab";
+    public static final String REDIRECTION_LABEL = "meshlane.io/redirection";
 
     public LabSpec {
         pods = List.copyOf(pods);
@@ -29,6 +35,31 @@ public record LabSpec(String name, List<PodSpec> pods, Optional<TelemetrySpec> t
     /** The same lab exporting to {@code spec} (e.g. a test's or the control plane's OTLP endpoint). */
     public LabSpec withTelemetry(TelemetrySpec spec) {
         return new LabSpec(name, pods, Optional.of(spec));
+    }
+
+    /**
+     * The labels each of the lab's namespaces carries, as a control plane should know them:
+     * {@value #LAB_LABEL} (which lab made it), {@value #REDIRECTION_LABEL} (ebpf, iptables, direct, or
+     * the modes joined with '+' when its pods differ) and Istio's {@code istio-injection=enabled} when
+     * its pods run sidecars. No acceleration label: whether a namespace accelerates stays the
+     * operator's switch (an AccelerationPolicy), not something the lab decides for them.
+     */
+    public Map<String, Map<String, String>> namespaceLabels() {
+        Map<String, TreeSet<String>> modes = new TreeMap<>();
+        Map<String, Boolean> sidecars = new TreeMap<>();
+        for (PodSpec pod : pods) {
+            modes.computeIfAbsent(pod.namespace(), ns -> new TreeSet<>()).add(pod.mode().id());
+            sidecars.merge(pod.namespace(), pod.sidecar(), Boolean::logicalOr);
+        }
+        Map<String, Map<String, String>> labels = new TreeMap<>();
+        modes.forEach((ns, used) -> {
+            Map<String, String> l = new TreeMap<>(Map.of(LAB_LABEL, name, REDIRECTION_LABEL, String.join("+", used)));
+            if (sidecars.get(ns)) {
+                l.put("istio-injection", "enabled");
+            }
+            labels.put(ns, l);
+        });
+        return labels;
     }
 
     public boolean uses(PodMode mode) {

@@ -44,6 +44,23 @@ class PodFileTest {
     }
 
     @Test
+    void eachNamespaceIsLabelledWithItsLabRedirectionAndSidecars() {
+        LabSpec spec = PodFile.parse("""
+                lab: demo
+                pods:
+                  - {namespace: shop, name: server, mode: iptables}
+                  - {namespace: shop, name: client, mode: ebpf}
+                  - {namespace: fast, name: client, mode: ebpf}
+                  - {namespace: tools, name: box, sidecar: false}
+                """, "test.yaml");
+        assertEquals(java.util.Map.of(
+                "fast", java.util.Map.of("meshlane.io/lab", "demo", "meshlane.io/redirection", "ebpf", "istio-injection", "enabled"),
+                "shop", java.util.Map.of("meshlane.io/lab", "demo", "meshlane.io/redirection", "ebpf+iptables", "istio-injection", "enabled"),
+                "tools", java.util.Map.of("meshlane.io/lab", "demo", "meshlane.io/redirection", "direct")),
+                spec.namespaceLabels());
+    }
+
+    @Test
     void rejectsDuplicateNames() {
         LabSpecException e = assertThrows(LabSpecException.class, () -> PodFile.parse("""
                 pods:

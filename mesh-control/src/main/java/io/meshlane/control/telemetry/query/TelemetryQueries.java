@@ -88,9 +88,7 @@ public final class TelemetryQueries {
             edge.put("cluster", t.key().source().isUnknown() ? t.key().destination().cluster() : t.key().source().cluster());
             red(edge, t, seconds);
             edge.put("approximate", t.approximate());
-            edge.put("tcpConnections", t.tcpOpened());
-            edge.put("tcpSentBytes", t.sentBytes());
-            edge.put("tcpReceivedBytes", t.receivedBytes());
+            tcp(edge, t, seconds);
             edges.put(source + "->" + target, edge);
         }
         doc.putArray("nodes").addAll(nodes.values());
@@ -448,6 +446,21 @@ public final class TelemetryQueries {
         quantile(row, "p95Ms", h, 0.95);
         quantile(row, "p99Ms", h, 0.99);
         quantile(row, "maxMs", h, 1.0);
+    }
+
+    /**
+     * Istio's istio_tcp_* view of a row: {@code protocol} is "http" when the row carried requests, "tcp" when it
+     * carried only TCP traffic (a plain TCP service: no requests, no latency), so a viewer shows bytes/s and
+     * connections instead of an empty request rate.
+     */
+    private static void tcp(ObjectNode row, SeriesTotals t, double seconds) {
+        boolean tcpOnly = t.requests() == 0 && (t.tcpOpened() > 0 || t.tcpClosed() > 0 || t.sentBytes() > 0 || t.receivedBytes() > 0);
+        row.put("protocol", tcpOnly ? "tcp" : "http");
+        row.put("tcpConnections", t.tcpOpened());
+        row.put("tcpConnectionsClosed", t.tcpClosed());
+        row.put("tcpSentBytes", t.sentBytes());
+        row.put("tcpReceivedBytes", t.receivedBytes());
+        row.put("tcpBytesPerSecond", rate(t.sentBytes() + t.receivedBytes(), seconds));
     }
 
     private static void quantile(ObjectNode row, String field, LatencyHistogram h, double q) {

@@ -95,6 +95,7 @@ class TelemetryQueriesTest {
         assertEquals(4, webCart.get("tcpConnections").asLong());
         assertEquals(2048, webCart.get("tcpReceivedBytes").asLong());
         assertEquals(300, webCart.get("requests").asLong());
+        assertEquals("http", webCart.get("protocol").asText(), "an edge with requests is drawn by its requests");
         assertEquals(0.1, topo.get("edges").get(2).get("errorRatio").asDouble(), 1e-9);
         JsonNode byWorkload = wire(TelemetryQueries.topology(snap, "5m", true));
         assertEquals(List.of("c1/shop/cart-v1->c1/shop/pay-v1", "c1/shop/web-v1->c1/shop/cart-v1",
@@ -109,6 +110,27 @@ class TelemetryQueriesTest {
                 "1/3 errors before 1/10 before none");
         JsonNode topServices = wire(TelemetryQueries.top(snap, QueryParameters.top(Map.of("n", "1"), now)));
         assertEquals(List.of("c1/shop/pay"), texts(topServices.get("rows"), "id"));
+    }
+
+    @Test
+    void aTcpOnlyEdgeCarriesBytesPerSecondAndConnections() throws Exception {
+        TelemetryStore store = store("c1");
+        Peer load = peer("", "fast", "load");
+        Peer echo = peer("", "fast", "echo");
+        store.accept(new TelemetryBatch(List.of(), List.of(), List.of(
+                new TcpSample(load, echo, 2, 1, 60_000, 30_000, clock.millis()),
+                new TcpSample(load, echo, 1, 0, 30_000, 30_000, clock.millis())), List.of(), List.of()));
+        clock.advance(Duration.ofSeconds(60));
+        Instant now = clock.instant();
+        JsonNode topo = wire(TelemetryQueries.topology(store.snapshot(now.minus(Duration.ofMinutes(5)), now), "5m", false));
+        assertEquals(List.of("c1/fast/load->c1/fast/echo"), texts(topo.get("edges"), "id"));
+        JsonNode edge = topo.get("edges").get(0);
+        assertEquals("tcp", edge.get("protocol").asText());
+        assertEquals(150_000 / 300.0, edge.get("tcpBytesPerSecond").asDouble(), 0.001, "sent + received over the 300 s window");
+        assertEquals(3, edge.get("tcpConnections").asLong(), "connections opened");
+        assertEquals(1, edge.get("tcpConnectionsClosed").asLong());
+        assertEquals(0, edge.get("requests").asLong());
+        assertTrue(edge.get("p99Ms").isNull(), "no latency for plain TCP");
     }
 
     @Test
