@@ -194,7 +194,7 @@ public final class ApiRouter {
             return notFound(path);
         }
         if (!r.method().equals("GET") && MeshKinds.writtenByAgentsOnly(s.kind().group(), s.kind().plural())) {
-            throw ApiError.agentsOnly(who.user(), verb(r.method(), p.name()), s.kind().plural(), s.kind().group(), p.name());
+            throw ApiError.agentsOnly(who.user(), verb(r, p), s.kind().plural(), s.kind().group(), p.name());
         }
         if (!r.method().equals("GET") && !access.mayWrite(who, namespace)) {
             throw ApiError.forbidden(who.user(), verb(r, p), s.kind().plural(), s.kind().group(), namespace, p.name());

@@ -40,7 +40,7 @@ public record LabSpec(String name, List<PodSpec> pods, Optional<TelemetrySpec> t
     /**
      * The labels each of the lab's namespaces carries, as a control plane should know them:
      * {@value #LAB_LABEL} (which lab made it), {@value #REDIRECTION_LABEL} (ebpf, iptables, direct, or
-     * the modes joined with '+' when its pods differ) and Istio's {@code istio-injection=enabled} when
+     * the modes joined with '.' when its pods differ: a label value allows no '+') and Istio's {@code istio-injection=enabled} when
      * its pods run sidecars. No acceleration label: whether a namespace accelerates stays the
      * operator's switch (an AccelerationPolicy), not something the lab decides for them.
      */
@@ -53,7 +53,7 @@ public record LabSpec(String name, List<PodSpec> pods, Optional<TelemetrySpec> t
         }
         Map<String, Map<String, String>> labels = new TreeMap<>();
         modes.forEach((ns, used) -> {
-            Map<String, String> l = new TreeMap<>(Map.of(LAB_LABEL, name, REDIRECTION_LABEL, String.join("+", used)));
+            Map<String, String> l = new TreeMap<>(Map.of(LAB_LABEL, name, REDIRECTION_LABEL, String.join(".", used)));
             if (sidecars.get(ns)) {
                 l.put("istio-injection", "enabled");
             }

@@ -55,7 +55,7 @@ class PodFileTest {
                 """, "test.yaml");
         assertEquals(java.util.Map.of(
                 "fast", java.util.Map.of("meshlane.io/lab", "demo", "meshlane.io/redirection", "ebpf", "istio-injection", "enabled"),
-                "shop", java.util.Map.of("meshlane.io/lab", "demo", "meshlane.io/redirection", "ebpf+iptables", "istio-injection", "enabled"),
+                "shop", java.util.Map.of("meshlane.io/lab", "demo", "meshlane.io/redirection", "ebpf.iptables", "istio-injection", "enabled"),
                 "tools", java.util.Map.of("meshlane.io/lab", "demo", "meshlane.io/redirection", "direct")),
                 spec.namespaceLabels());
     }
