@@ -77,9 +77,9 @@ public final class ApiRouter {
         try {
             return route(request);
         } catch (ApiError e) {
-            return new ApiResponse(e.code(), Json.bytes(e.status()), null, List.of(), ApiResponse.JSON, e.headers());
+            return e.response();
         } catch (StoreException e) {
-            return ApiResponse.json(503, new ApiError(503, "ServiceUnavailable", "the store failed: " + e.getMessage(), null).status());
+            return new ApiError(503, "ServiceUnavailable", "the store failed: " + e.getMessage(), null).response();
         }
     }
 

@@ -71,7 +71,7 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** Whether a request with this verb and answer is recorded. */
-    public boolean records(String verb, int code) {
+    private boolean records(String verb, int code) {
         return reads || code == 401 || code == 403 || code == 429 || !(verb.equals("get") || verb.equals("list") || verb.equals("watch"));
     }
 

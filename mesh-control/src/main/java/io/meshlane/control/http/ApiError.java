@@ -114,9 +114,11 @@ public final class ApiError extends RuntimeException {
                 + " (its limit is set under limits in the control plane's access.yaml)", details);
     }
 
-    /** Response headers the error carries: Retry-After for 429. */
-    public Map<String, String> headers() {
-        return (code == 429 || code == 504) && details != null && details.has("retryAfterSeconds") ? Map.of("Retry-After", details.path("retryAfterSeconds").asText()) : Map.of();
+    /** The answer sent for this error: its Status, and Retry-After whenever the Status says when to retry (429, 504). */
+    public ApiResponse response() {
+        Map<String, String> headers = details != null && details.has("retryAfterSeconds")
+                ? Map.of("Retry-After", details.path("retryAfterSeconds").asText()) : Map.of();
+        return new ApiResponse(code, Json.bytes(status()), null, List.of(), ApiResponse.JSON, headers);
     }
 
     /** A body refused by the HTTP server before the API saw it (its length past the server's limit). */

@@ -84,7 +84,7 @@ public class ApiController {
     /** Micronaut refuses an oversized body before the router runs; kubectl still gets a Kubernetes Status. */
     @Error(global = true, exception = ContentLengthExceededException.class)
     public HttpResponse<?> bodyTooLarge(ContentLengthExceededException e) {
-        return toHttp(ApiResponse.json(413, ApiError.tooLarge(e.getMessage()).status()));
+        return toHttp(ApiError.tooLarge(e.getMessage()).response());
     }
 
     /**
