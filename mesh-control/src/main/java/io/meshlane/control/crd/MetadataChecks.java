@@ -15,9 +15,9 @@ import java.util.regex.Pattern;
  */
 final class MetadataChecks {
     private static final Pattern NAME = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
-    private static final Pattern PREFIX = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final int NAME_MAX = 63;
-    private static final int PREFIX_MAX = 253;
+    private static final int DNS_SUBDOMAIN_MAX = 253;
     private static final int LABEL_VALUE_MAX = 63;
     private static final int ANNOTATIONS_MAX_BYTES = 256 * 1024;
     private static final int SHOWN = 64;
@@ -51,11 +51,16 @@ final class MetadataChecks {
         return errors;
     }
 
+    /** RFC 1123 subdomain, as object names and label-key prefixes must be. */
+    static boolean isDnsSubdomain(String value) {
+        return !value.isEmpty() && value.length() <= DNS_SUBDOMAIN_MAX && DNS_SUBDOMAIN.matcher(value).matches();
+    }
+
     private static void key(String field, String key, List<FieldError> errors) {
         int slash = key.indexOf('/');
         String prefix = slash < 0 ? null : key.substring(0, slash);
         String name = slash < 0 ? key : key.substring(slash + 1);
-        if (prefix != null && (prefix.isEmpty() || prefix.length() > PREFIX_MAX || !PREFIX.matcher(prefix).matches())) {
+        if (prefix != null && !isDnsSubdomain(prefix)) {
             errors.add(FieldError.invalid(field, shown(key), "prefix part a lowercase RFC 1123 subdomain must consist of lower case"
                     + " alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"));
         }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Everything an object goes through before it is stored: metadata checks, pruning of unknown
@@ -17,7 +16,6 @@ public final class ObjectValidation {
     public record Result(List<FieldError> errors, List<String> unknownFields) {
     }
 
-    private static final Pattern DNS_SUBDOMAIN = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
     private static final String CRD_GROUP = "apiextensions.k8s.io";
 
     private final SchemaValidator schemas;
@@ -33,7 +31,7 @@ public final class ObjectValidation {
     public Result validate(ResourceKind kind, KindVersion version, ObjectNode object) {
         List<FieldError> errors = new ArrayList<>();
         String name = object.path("metadata").path("name").asText("");
-        if (name.length() > 253 || !DNS_SUBDOMAIN.matcher(name).matches()) {
+        if (!MetadataChecks.isDnsSubdomain(name)) {
             errors.add(FieldError.invalid("metadata.name", "\"" + name + "\"", "a lowercase RFC 1123 subdomain must consist of"
                     + " lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
                     + " (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"));
