@@ -33,7 +33,6 @@ import io.meshlane.control.telemetry.Telemetry;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -124,8 +123,11 @@ public final class ControlPlane implements AutoCloseable {
             telemetry = Telemetry.start(options.telemetry(), options.host(), access, resources, registry);
             router.mount("telemetry", telemetry.routes());
             router.mount("metrics", telemetry.metrics());
-            int port = options.port() == 0 ? freePort() : options.port();
-            ApplicationContext context = startServer(options.host(), port, tls, access, dataDir, router);
+            // Micronaut's -1 binds a random port atomically; a port picked and released beforehand could be taken
+            // by any outgoing connection before the server binds it
+            ApplicationContext context = startServer(options.host(), options.port() == 0 ? -1 : options.port(), tls,
+                    access, dataDir, router);
+            int port = context.getBean(EmbeddedServer.class).getPort();
             String address = (options.host().contains(":") ? "[" + options.host() + "]" : options.host()) + ":" + port;
             router.serverAddress(address);
             String url = "https://" + address;
@@ -182,14 +184,6 @@ public final class ControlPlane implements AutoCloseable {
             t = t.getCause();
         }
         return t.getMessage();
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot find a free port: " + e.getMessage(), e);
-        }
     }
 
     /**
