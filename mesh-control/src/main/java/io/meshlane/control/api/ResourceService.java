@@ -148,7 +148,7 @@ public final class ResourceService {
         }
     }
 
-    /** Validates, prunes and applies field validation; returns warnings for Warn mode. */
+    /** Validates, prunes and applies field validation; returns the checks' warnings, and the unknown fields in Warn mode. */
     private List<String> admit(Served s, ObjectNode object, RequestOptions options) {
         ObjectValidation.Result result = validation.validate(s.kind(), s.version(), object);
         String name = object.path("metadata").path("name").asText("");
@@ -164,7 +164,11 @@ public final class ResourceService {
             }
             throw ApiError.invalid(s.kind().kind(), s.kind().group(), name, causes);
         }
-        return options.fieldValidation().equals("Warn") ? unknown : List.of();
+        List<String> warnings = new ArrayList<>(result.warnings());
+        if (options.fieldValidation().equals("Warn")) {
+            warnings.addAll(unknown);
+        }
+        return warnings;
     }
 
     public WriteResult update(Served s, String namespace, String name, JsonNode body, RequestOptions options, boolean statusOnly) {

@@ -12,8 +12,8 @@ import java.util.List;
  */
 public final class ObjectValidation {
 
-    /** The outcome: field errors (422) and the unknown fields that were pruned. */
-    public record Result(List<FieldError> errors, List<String> unknownFields) {
+    /** The outcome: field errors (422), the unknown fields that were pruned, and the checks' warnings. */
+    public record Result(List<FieldError> errors, List<String> unknownFields, List<String> warnings) {
     }
 
     private static final String CRD_GROUP = "apiextensions.k8s.io";
@@ -47,7 +47,13 @@ public final class ObjectValidation {
                 errors.addAll(check.check(object));
             }
         }
-        return new Result(errors, unknown);
+        List<String> warnings = new ArrayList<>();
+        for (SemanticCheck check : semantic) {
+            if (check.appliesTo(kind) && errors.isEmpty()) {
+                warnings.addAll(check.advise(object));
+            }
+        }
+        return new Result(errors, unknown, warnings);
     }
 
     public static boolean isCrd(ResourceKind kind) {

@@ -17,9 +17,11 @@ import io.meshlane.control.fairness.RequestLimiter;
 import io.meshlane.control.crd.ObjectValidation;
 import io.meshlane.control.crd.SchemaValidator;
 import io.meshlane.control.crd.StructuralSchemaCheck;
+import io.meshlane.control.mesh.FieldSupport;
 import io.meshlane.control.mesh.IstioCrds;
 import io.meshlane.control.mesh.MeshKinds;
 import io.meshlane.control.mesh.NetworkingChecks;
+import io.meshlane.control.mesh.UnsupportedFields;
 import io.meshlane.control.security.AccessFile;
 import io.meshlane.control.security.AccessPolicy;
 import io.meshlane.control.security.Kubeconfig;
@@ -35,6 +37,7 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -99,7 +102,8 @@ public final class ControlPlane implements AutoCloseable {
             registry.define(BuiltinKinds.customResourceDefinitions());
             registry.define(crds.kind(MeshKinds.accelerationPolicyCrd()));
             registry.define(crds.kind(MeshKinds.nodeAccelerationCrd()));
-            ObjectValidation validation = new ObjectValidation(new SchemaValidator(cel), crds, List.of(new NetworkingChecks()));
+            ObjectValidation validation = new ObjectValidation(new SchemaValidator(cel), crds, List.of(new NetworkingChecks(),
+                    new UnsupportedFields(FieldSupport.istio(), Clock.systemUTC())));
             ResourceService resources = new ResourceService(store, validation, List.of((kind, object, deleted) -> {
                 if (ObjectValidation.isCrd(kind)) {
                     if (deleted) {

@@ -1,6 +1,7 @@
 package io.meshlane.control.xds;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meshlane.control.mesh.GatewayBinding;
 import io.meshlane.control.registry.Hosts;
 import io.meshlane.control.registry.MeshService;
 import io.meshlane.control.registry.ServiceRegistry;
@@ -100,15 +101,8 @@ final class MeshIndex {
     /** The service hosts a VirtualService routes for: none when it is bound only to gateways, not to the mesh. */
     static Set<String> hostsOf(MeshObject vs) {
         Set<String> hosts = new HashSet<>();
-        JsonNode gateways = vs.spec().path("gateways");
-        if (gateways.isArray() && !gateways.isEmpty()) {
-            boolean mesh = false;
-            for (JsonNode g : gateways) {
-                mesh |= g.asText().equals("mesh");
-            }
-            if (!mesh) {
-                return hosts;
-            }
+        if (!GatewayBinding.appliesToMesh(vs.spec())) {
+            return hosts;
         }
         for (JsonNode h : vs.spec().path("hosts")) {
             hosts.add(Hosts.fqdn(h.asText(), vs.namespace()));
