@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
 import io.envoyproxy.envoy.config.route.v3.RedirectAction;
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.Route;
@@ -39,7 +40,7 @@ import java.util.regex.PatternSyntaxException;
 /**
  * VirtualService {@code http} routes → Envoy routes with Istio's semantics: routes are tried in order,
  * the first whose match applies wins; each {@code match} entry becomes one Envoy route with the same
- * action. Supports uri exact/prefix/regex, headers exact/prefix/regex/present (and withoutHeaders),
+ * action. Supports uri exact/prefix/regex, headers exact/prefix/regex/present (and withoutHeaders), queryParams,
  * weighted destinations, timeout, retries, fault delay/abort, mirror, header add/set/remove, rewrite,
  * redirect and direct responses. Short destination hosts resolve in the VirtualService's namespace.
  */
@@ -132,6 +133,17 @@ final class RouteTranslator {
         }
         headers(match.path("headers"), false, field + ".headers", b);
         headers(match.path("withoutHeaders"), true, field + ".withoutHeaders", b);
+        Iterator<Map.Entry<String, JsonNode>> params = match.path("queryParams").fields();
+        while (params.hasNext()) {
+            var e = params.next();
+            QueryParameterMatcher.Builder q = QueryParameterMatcher.newBuilder().setName(e.getKey());
+            if (e.getValue().isObject() && e.getValue().isEmpty()) {
+                q.setPresentMatch(true);
+            } else {
+                q.setStringMatch(stringMatch(e.getValue(), field + ".queryParams." + e.getKey()));
+            }
+            b.addQueryParameters(q);
+        }
         if (match.has("method")) {
             b.addHeaders(header(":method", match.path("method"), false, field + ".method"));
         }
@@ -151,18 +163,24 @@ final class RouteTranslator {
 
     private static HeaderMatcher header(String name, JsonNode m, boolean invert, String field) {
         HeaderMatcher.Builder h = HeaderMatcher.newBuilder().setName(name).setInvertMatch(invert);
-        if (m.has("exact")) {
-            h.setStringMatch(StringMatcher.newBuilder().setExact(m.path("exact").asText()));
-        } else if (m.has("prefix")) {
-            h.setStringMatch(StringMatcher.newBuilder().setPrefix(m.path("prefix").asText()));
-        } else if (m.has("regex")) {
-            h.setStringMatch(StringMatcher.newBuilder().setSafeRegex(regex(m.path("regex").asText(), field + ".regex")));
-        } else if (m.isObject() && m.isEmpty() || m.path("present").asBoolean(false)) {
+        if (m.isObject() && m.isEmpty() || m.path("present").asBoolean(false)) {
             h.setPresentMatch(true);
         } else {
-            throw new TranslationException(field + ": a header match needs exact, prefix or regex (or {} for presence)");
+            h.setStringMatch(stringMatch(m, field));
         }
         return h.build();
+    }
+
+    /** Istio's StringMatch (exact, prefix or regex) as Envoy's. */
+    private static StringMatcher stringMatch(JsonNode m, String field) {
+        if (m.has("exact")) {
+            return StringMatcher.newBuilder().setExact(m.path("exact").asText()).build();
+        } else if (m.has("prefix")) {
+            return StringMatcher.newBuilder().setPrefix(m.path("prefix").asText()).build();
+        } else if (m.has("regex")) {
+            return StringMatcher.newBuilder().setSafeRegex(regex(m.path("regex").asText(), field + ".regex")).build();
+        }
+        throw new TranslationException(field + ": a match needs exact, prefix or regex (or {} for presence)");
     }
 
     private static RegexMatcher regex(String regex, String field) {

@@ -61,15 +61,15 @@ class UnsupportedFieldsKubectlTest {
 
     @Test
     void kubectlWarnsOfAnUnsupportedFieldAndTheStatusKeepsSayingSo() {
-        Kubectl.Result applied = kubectl.runWithInput(reviews("      queryParams: {debug: {exact: \"1\"}}\n"), "apply", "-f", "-");
+        Kubectl.Result applied = kubectl.runWithInput(reviews("      scheme: {exact: https}\n"), "apply", "-f", "-");
         assertTrue(applied.ok(), applied.toString());
         assertTrue(applied.out().contains("virtualservice.networking.istio.io/reviews created"), applied.toString());
-        assertTrue(applied.err().contains("Warning: VirtualService default/reviews: field spec.http[0].match[0].queryParams"
+        assertTrue(applied.err().contains("Warning: VirtualService default/reviews: field spec.http[0].match[0].scheme"
                 + " is not supported by meshlane and has no effect"), applied.toString());
-        assertEquals("{\"debug\":{\"exact\":\"1\"}}", kubectl.ok("get", "vs", "reviews", "-o", "jsonpath={.spec.http[0].match[0].queryParams}"),
+        assertEquals("{\"exact\":\"https\"}", kubectl.ok("get", "vs", "reviews", "-o", "jsonpath={.spec.http[0].match[0].scheme}"),
                 "the field is stored: Istio's API allows it");
         assertEquals("False UnsupportedFields", kubectl.ok("get", "vs", "reviews", "-o", "jsonpath=" + CONDITION + ".status} " + CONDITION + ".reason}"));
-        assertTrue(kubectl.ok("get", "vs", "reviews", "-o", "jsonpath=" + CONDITION + ".message}").contains("spec.http[0].match[0].queryParams"));
+        assertTrue(kubectl.ok("get", "vs", "reviews", "-o", "jsonpath=" + CONDITION + ".message}").contains("spec.http[0].match[0].scheme"));
 
         Kubectl.Result fixed = kubectl.runWithInput(reviews(""), "apply", "-f", "-");
         assertTrue(fixed.ok(), fixed.toString());

@@ -37,7 +37,7 @@ class FieldSupportDocTest {
                 Generated from `src/main/resources/io/meshlane/control/mesh/field-support.yaml`, the list the
                 control plane applies: an object that uses a field marked *not supported* (or one not listed) is
                 stored, as Istio's API allows, but `kubectl apply` prints a warning for each such field
-                (`Warning: VirtualService shop/reviews: field spec.http[0].match[0].queryParams is not supported by
+                (`Warning: VirtualService shop/reviews: field spec.http[0].match[0].scheme is not supported by
                 meshlane and has no effect`) and the object's status gets the condition `FieldsSupported`
                 (`status: "False"`, the fields in its message), which `kubectl get -o yaml` shows.
                 `[]` marks an array's items, `*` any key of a map; a row for an object covers every field below it.

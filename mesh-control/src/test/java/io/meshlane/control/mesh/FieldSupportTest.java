@@ -59,13 +59,13 @@ class FieldSupportTest {
                     route: [{destination: {host: reviews, subset: v1}}]
                   - match:
                     - headers: {end-user: {exact: jason}}
-                    - queryParams: {debug: {exact: "1"}}
+                    - scheme: {exact: https}
                       sourceLabels: {app: productpage}
                     route: [{destination: {host: reviews, subset: v2}, headers: {request: {set: {x: y}}}}]
                     corsPolicy: {allowOrigins: [{exact: a.example}]}
                   tcp: [{route: [{destination: {host: reviews}}]}]
                 """);
-        assertEquals(List.of("spec.http[1].match[1].queryParams", "spec.http[1].match[1].sourceLabels",
+        assertEquals(List.of("spec.http[1].match[1].scheme", "spec.http[1].match[1].sourceLabels",
                         "spec.http[1].route[0].headers", "spec.http[1].corsPolicy", "spec.tcp"),
                 support.unsupportedFields("VirtualService", vs.path("spec")));
         ObjectNode dr = object("""
@@ -101,16 +101,16 @@ class FieldSupportTest {
                 metadata: {name: reviews, namespace: shop}
                 spec:
                   hosts: [reviews]
-                  http: [{match: [{queryParams: {a: {exact: b}}}], route: [{destination: {host: reviews}}]}]
+                  http: [{match: [{sourceNamespace: shop}], route: [{destination: {host: reviews}}]}]
                 """);
         List<String> warnings = advice.advise(vs);
-        assertEquals(List.of("VirtualService shop/reviews: field spec.http[0].match[0].queryParams is not supported by meshlane"
+        assertEquals(List.of("VirtualService shop/reviews: field spec.http[0].match[0].sourceNamespace is not supported by meshlane"
                 + " and has no effect (see mesh-control/docs/istio-fields.md)"), warnings);
         JsonNode condition = vs.path("status").path("conditions").path(0);
         assertEquals("FieldsSupported", condition.path("type").asText());
         assertEquals("False", condition.path("status").asText());
         assertEquals("UnsupportedFields", condition.path("reason").asText());
-        assertTrue(condition.path("message").asText().contains("spec.http[0].match[0].queryParams"), condition.toString());
+        assertTrue(condition.path("message").asText().contains("spec.http[0].match[0].sourceNamespace"), condition.toString());
 
         ((ObjectNode) vs.path("spec").path("http").path(0)).remove("match");
         assertEquals(List.of(), advice.advise(vs));

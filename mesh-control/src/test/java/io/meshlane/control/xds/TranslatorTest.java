@@ -192,6 +192,36 @@ class TranslatorTest {
     }
 
     @Test
+    void queryParametersAreMatchedAsIstioWritesThem() throws Exception {
+        apply("""
+                kind: VirtualService
+                metadata: {name: reviews}
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - match: [{queryParams: {debug: {exact: "1"}, user: {regex: "[a-z]+"}, trace: {}}}]
+                    route: [{destination: {host: reviews, subset: v2}}]
+                """, "default");
+        List<Route> routes = unpack(state.resolve(TypeUrls.ROUTE, REVIEWS + ":9080", GRPC_EAST), RouteConfiguration.class)
+                .getVirtualHosts(0).getRoutesList();
+        assertEquals(2, routes.size(), "a query-parameter match does not catch all: the default route follows");
+        var params = routes.get(0).getMatch().getQueryParametersList();
+        assertEquals("debug", params.get(0).getName());
+        assertEquals("1", params.get(0).getStringMatch().getExact());
+        assertEquals("[a-z]+", params.get(1).getStringMatch().getSafeRegex().getRegex());
+        assertTrue(params.get(2).getPresentMatch(), "{} asks for the parameter's presence");
+        apply("""
+                kind: VirtualService
+                metadata: {name: bad}
+                spec:
+                  hosts: [reviews]
+                  http: [{match: [{queryParams: {debug: {contains: x}}}], route: [{destination: {host: reviews}}]}]
+                """, "default");
+        assertTrue(mesh.rejections().all().getLast().message().contains("spec.http[0].match[0].queryParams.debug: a match needs exact"),
+                mesh.rejections().all().toString());
+    }
+
+    @Test
     void rejectedVirtualServiceKeepsTheLastGoodOne() throws Exception {
         apply(Files.readString(Bookinfo.file("reviews-v1-90-v2-10.yaml")), "default");
         String before = state.resolve(TypeUrls.ROUTE, REVIEWS + ":9080", GRPC_EAST).version();
