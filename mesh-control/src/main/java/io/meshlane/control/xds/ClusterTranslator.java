@@ -3,7 +3,6 @@ package io.meshlane.control.xds;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.UInt32Value;
-import com.google.protobuf.UInt64Value;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
@@ -120,9 +119,10 @@ final class ClusterTranslator {
                 default -> throw new TranslationException(where + " trafficPolicy.loadBalancer.simple: Unsupported value: \""
                         + simple + "\": supported values: \"ROUND_ROBIN\", \"LEAST_REQUEST\", \"RANDOM\", \"PASSTHROUGH\"");
             });
-        } else if (lb.has("consistentHash")) {
-            c.setLbPolicy(Cluster.LbPolicy.RING_HASH).setRingHashLbConfig(Cluster.RingHashLbConfig.newBuilder()
-                    .setMinimumRingSize(UInt64Value.of(lb.path("consistentHash").path("minimumRingSize").asLong(1024))));
+        } else if (ConsistentHash.present(policy)) {
+            ConsistentHash.loadBalancer(lb.path("consistentHash"), c, where);
+            // the hash key goes on the routes; it is checked here, where a DestinationRule is refused or kept
+            ConsistentHash.hashPolicies(policy, where);
         }
         JsonNode od = policy.path("outlierDetection");
         if (od.isObject()) {

@@ -67,6 +67,7 @@ final class MeshChanges {
                 MeshObject old = index.removeDestinationRule(key);
                 if (old != null && synced) {
                     cache.retranslate(Set.of(MeshIndex.hostOf(old)), ResourceCache.Part.CLUSTERS);
+                    retranslateHashKeys(Set.of(MeshIndex.hostOf(old)), old);
                 }
             }
             case MeshObject.SERVICE_ENTRY, MeshObject.WORKLOAD_ENTRY -> feed.delete(kind, namespace, name);
@@ -146,6 +147,18 @@ final class MeshChanges {
         }
         if (synced) {
             cache.retranslate(hosts, ResourceCache.Part.CLUSTERS);
+            retranslateHashKeys(hosts, dr, old);
+        }
+    }
+
+    /** A consistent hash's key lives on the routes to its host: retranslate those when a rule with one changes. */
+    private void retranslateHashKeys(Set<String> drHosts, MeshObject... rules) {
+        boolean hashing = false;
+        for (MeshObject rule : rules) {
+            hashing |= rule != null && ConsistentHash.usedBy(rule.spec());
+        }
+        if (hashing) {
+            cache.retranslate(index.hostsRoutingTo(drHosts), ResourceCache.Part.ROUTES);
         }
     }
 }

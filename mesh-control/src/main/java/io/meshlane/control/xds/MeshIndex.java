@@ -131,6 +131,24 @@ final class MeshIndex {
         return list;
     }
 
+    /**
+     * The hosts whose routes send traffic to any of {@code targets}: the targets themselves (their default
+     * route) and the hosts of every VirtualService with a destination among them.
+     */
+    Set<String> hostsRoutingTo(Set<String> targets) {
+        Set<String> out = new TreeSet<>(targets);
+        for (MeshObject vs : virtualServices.values()) {
+            for (JsonNode http : vs.spec().path("http")) {
+                for (JsonNode route : http.path("route")) {
+                    if (targets.contains(Hosts.fqdn(route.path("destination").path("host").asText(""), vs.namespace()))) {
+                        out.addAll(hostsOf(vs));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** The DestinationRule in force for a service: one in its own namespace wins, else the oldest; null if none. */
     MeshObject destinationRuleFor(MeshService service) {
         MeshObject best = null;

@@ -53,7 +53,17 @@ final class ResourceCache {
     ResourceCache(ServiceRegistry registry, MeshIndex index) {
         this.registry = registry;
         this.index = index;
-        this.routeTranslator = new RouteTranslator(registry::service);
+        this.routeTranslator = new RouteTranslator(registry::service, this::clusterPolicy);
+    }
+
+    /** The traffic policy in force for a cluster name, from its service's DestinationRule; empty when there is none. */
+    private JsonNode clusterPolicy(String clusterName) {
+        String[] parts = ClusterNames.parse(clusterName);
+        if (parts == null) {
+            return ClusterTranslator.policy(null, 0, "");
+        }
+        MeshObject dr = registry.service(parts[3]).map(index::destinationRuleFor).orElse(null);
+        return ClusterTranslator.policy(dr, Integer.parseInt(parts[1]), parts[2]);
     }
 
     /** Listeners run in the order added, on the translation thread, after the resources have been replaced. */

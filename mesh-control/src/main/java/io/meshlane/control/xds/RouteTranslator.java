@@ -48,10 +48,16 @@ final class RouteTranslator {
     static final String FAULT_FILTER = "envoy.filters.http.fault";
 
     private final Function<String, Optional<MeshService>> services;
+    private final Function<String, JsonNode> clusterPolicies;
     private final AtomicLong translations = new AtomicLong();
 
-    RouteTranslator(Function<String, Optional<MeshService>> services) {
+    /**
+     * @param services        the registry's services by host name
+     * @param clusterPolicies the DestinationRule traffic policy in force for a cluster name (empty object if none)
+     */
+    RouteTranslator(Function<String, Optional<MeshService>> services, Function<String, JsonNode> clusterPolicies) {
         this.services = services;
+        this.clusterPolicies = clusterPolicies;
     }
 
     /** The routes of one service port: the VirtualServices' routes in order, then the default route unless one catches all. */
@@ -62,9 +68,10 @@ final class RouteTranslator {
         }
         boolean catchAll = !out.isEmpty() && isCatchAll(out.getLast());
         if (!catchAll) {
+            String cluster = ClusterNames.outbound(port.number(), "", service.hostname());
             out.add(Route.newBuilder().setName("default")
                     .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                    .setRoute(RouteAction.newBuilder().setCluster(ClusterNames.outbound(port.number(), "", service.hostname())))
+                    .setRoute(RouteAction.newBuilder().setCluster(cluster).addAllHashPolicy(hashPolicies(List.of(cluster))))
                     .build());
         }
         return out;
@@ -233,8 +240,10 @@ final class RouteTranslator {
             throw new TranslationException(field + ".route: at least one destination is required");
         }
         RouteAction.Builder action = RouteAction.newBuilder();
+        List<String> clusters = new ArrayList<>();
         if (destinations.size() == 1) {
-            action.setCluster(cluster(destinations.get(0).path("destination"), ns, host, port, field + ".route[0].destination"));
+            clusters.add(cluster(destinations.get(0).path("destination"), ns, host, port, field + ".route[0].destination"));
+            action.setCluster(clusters.getFirst());
         } else {
             WeightedCluster.Builder wc = WeightedCluster.newBuilder();
             int i = 0;
@@ -244,6 +253,7 @@ final class RouteTranslator {
                     throw new TranslationException(field + ".route[" + i + "].weight: must not be negative, got " + weight);
                 }
                 String cluster = cluster(d.path("destination"), ns, host, port, field + ".route[" + i + "].destination");
+                clusters.add(cluster);
                 if (weight > 0) {
                     wc.addClusters(WeightedCluster.ClusterWeight.newBuilder().setName(cluster).setWeight(UInt32Value.of(weight)));
                 }
@@ -255,6 +265,7 @@ final class RouteTranslator {
             }
             action.setWeightedClusters(wc);
         }
+        action.addAllHashPolicy(hashPolicies(clusters));
         if (http.has("timeout")) {
             var t = Specs.duration(http.path("timeout"), field + ".timeout");
             action.setTimeout(t).setMaxStreamDuration(RouteAction.MaxStreamDuration.newBuilder().setMaxStreamDuration(t));
@@ -363,6 +374,17 @@ final class RouteTranslator {
                 throw new TranslationException(field + ": '" + text + "' is not a gRPC status code name such as UNAVAILABLE");
             }
         }
+    }
+
+    /** The hash key of the first destination whose DestinationRule asks for consistent hashing (Istio takes one key per route). */
+    private List<RouteAction.HashPolicy> hashPolicies(List<String> clusters) {
+        for (String cluster : clusters) {
+            JsonNode policy = clusterPolicies.apply(cluster);
+            if (ConsistentHash.present(policy)) {
+                return ConsistentHash.hashPolicies(policy, "cluster " + cluster);
+            }
+        }
+        return List.of();
     }
 
     private String cluster(JsonNode destination, String ns, String host, int port, String field) {

@@ -73,7 +73,7 @@ class FieldSupportTest {
                 spec:
                   host: reviews
                   trafficPolicy:
-                    loadBalancer: {consistentHash: {httpHeaderName: x-user}}
+                    loadBalancer: {consistentHash: {httpHeaderName: x-user}, warmupDurationSecs: 30s}
                     portLevelSettings: [{port: {number: 9080}, connectionPool: {tcp: {maxConnections: 5, connectTimeout: 1s}}}]
                   subsets:
                   - {name: v1, labels: {version: v1}}
@@ -81,7 +81,7 @@ class FieldSupportTest {
                     labels: {version: v2}
                     trafficPolicy: {tls: {mode: ISTIO_MUTUAL}, outlierDetection: {consecutive5xxErrors: 3}}
                 """);
-        assertEquals(List.of("spec.trafficPolicy.loadBalancer.consistentHash.httpHeaderName",
+        assertEquals(List.of("spec.trafficPolicy.loadBalancer.warmupDurationSecs",
                         "spec.trafficPolicy.portLevelSettings[0].connectionPool.tcp.connectTimeout", "spec.subsets[1].trafficPolicy.tls"),
                 support.unsupportedFields("DestinationRule", dr.path("spec")));
     }

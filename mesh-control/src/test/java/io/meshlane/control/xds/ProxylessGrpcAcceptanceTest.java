@@ -91,6 +91,36 @@ class ProxylessGrpcAcceptanceTest {
         }
     }
 
+    /** grpc-java's ring_hash with the header key from the DestinationRule: one user, one backend. */
+    @Test
+    void consistentHashOnAHeaderKeepsEachUserOnOneBackend() throws Exception {
+        try (MeshFixture m = new MeshFixture()) {
+            reviews(m);
+            ManagedChannel ch = m.client("reviews:9080", "default", EAST);
+            eventually(ch, s -> s.startsWith("reviews-"), 30, "a first answer through xDS");
+            m.applyYaml("""
+                    apiVersion: networking.istio.io/v1
+                    kind: DestinationRule
+                    metadata: {name: reviews}
+                    spec:
+                      host: reviews
+                      trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x-user}}}
+                    """, "default");
+            m.xds.awaitIdle();
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (spread(ch, 30, Map.of("x-user", "probe")).size() > 1 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            java.util.Set<String> backends = new java.util.TreeSet<>();
+            for (int user = 0; user < 24; user++) {
+                Map<String, Integer> c = spread(ch, 20, Map.of("x-user", "user-" + user));
+                assertEquals(1, c.size(), "user-" + user + " stays on one backend: " + c);
+                backends.addAll(c.keySet());
+            }
+            assertTrue(backends.size() >= 2, "24 users spread over the ring, not all on one backend: " + backends);
+        }
+    }
+
     @Test
     void faultAbortAndDelay() throws Exception {
         try (MeshFixture m = new MeshFixture()) {

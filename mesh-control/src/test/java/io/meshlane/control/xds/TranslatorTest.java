@@ -192,6 +192,62 @@ class TranslatorTest {
     }
 
     @Test
+    void consistentHashSetsTheClustersBalancerAndTheRoutesKey() throws Exception {
+        apply("""
+                kind: VirtualService
+                metadata: {name: reviews}
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - match: [{headers: {x-canary: {exact: "1"}}}]
+                    route: [{destination: {host: reviews, subset: v2}}]
+                """, "default");
+        apply("""
+                kind: DestinationRule
+                metadata: {name: reviews}
+                spec:
+                  host: reviews
+                  trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x-user, ringHash: {minimumRingSize: 2048}}}}
+                  subsets:
+                  - {name: v1, labels: {version: v1}}
+                  - name: v2
+                    labels: {version: v2}
+                    trafficPolicy: {loadBalancer: {consistentHash: {httpCookie: {name: session, ttl: 60s}, maglev: {tableSize: 65537}}}}
+                """, "default");
+        Cluster base = unpack(state.resolve(TypeUrls.CLUSTER, "outbound|9080||" + REVIEWS, GRPC_EAST), Cluster.class);
+        assertEquals(Cluster.LbPolicy.RING_HASH, base.getLbPolicy());
+        assertEquals(2048, base.getRingHashLbConfig().getMinimumRingSize().getValue());
+        Cluster v2 = unpack(state.resolve(TypeUrls.CLUSTER, "outbound|9080|v2|" + REVIEWS, GRPC_EAST), Cluster.class);
+        assertEquals(Cluster.LbPolicy.MAGLEV, v2.getLbPolicy());
+        assertEquals(65537, v2.getMaglevLbConfig().getTableSize().getValue());
+        List<Route> routes = unpack(state.resolve(TypeUrls.ROUTE, REVIEWS + ":9080", GRPC_EAST), RouteConfiguration.class)
+                .getVirtualHosts(0).getRoutesList();
+        assertEquals("session", routes.get(0).getRoute().getHashPolicy(0).getCookie().getName(), "the subset's key");
+        assertEquals(60, routes.get(0).getRoute().getHashPolicy(0).getCookie().getTtl().getSeconds());
+        assertEquals("x-user", routes.get(1).getRoute().getHashPolicy(0).getHeader().getHeaderName(), "the default route's key");
+
+        apply("""
+                kind: DestinationRule
+                metadata: {name: reviews}
+                spec:
+                  host: reviews
+                  trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}
+                """, "default");
+        routes = unpack(state.resolve(TypeUrls.ROUTE, REVIEWS + ":9080", GRPC_EAST), RouteConfiguration.class)
+                .getVirtualHosts(0).getRoutesList();
+        assertEquals(0, routes.get(1).getRoute().getHashPolicyCount(), "dropping the hash from the rule drops the routes' key");
+        apply("""
+                kind: DestinationRule
+                metadata: {name: both}
+                spec:
+                  host: ratings
+                  trafficPolicy: {loadBalancer: {consistentHash: {maglev: {}, minimumRingSize: 10}}}
+                """, "default");
+        assertTrue(mesh.rejections().all().getLast().message().contains("maglev cannot be used together with ringHash or minimumRingSize"),
+                mesh.rejections().all().toString());
+    }
+
+    @Test
     void queryParametersAreMatchedAsIstioWritesThem() throws Exception {
         apply("""
                 kind: VirtualService
