@@ -60,7 +60,9 @@ final class MeshChanges {
             case MeshObject.VIRTUAL_SERVICE -> {
                 MeshObject old = index.removeVirtualService(key);
                 if (old != null && synced) {
-                    cache.retranslate(MeshIndex.hostsOf(old), ResourceCache.Part.ROUTES);
+                    Set<String> hosts = new HashSet<>(MeshIndex.hostsOf(old));
+                    hosts.addAll(index.hostsDelegatingTo(key));
+                    cache.retranslate(hosts, ResourceCache.Part.ROUTES);
                 }
             }
             case MeshObject.DESTINATION_RULE -> {
@@ -91,14 +93,16 @@ final class MeshChanges {
         }
     }
 
+    /**
+     * A VirtualService configures its own hosts and, when it is a delegate, the hosts of the roots that
+     * delegate to it; one with no host yet (a delegate nobody names, or one bound only to gateways) is kept
+     * for later.
+     */
     private void applyVirtualService(MeshObject vs) {
         String key = MeshIndex.key(vs);
-        Set<String> hosts = MeshIndex.hostsOf(vs);
-        if (hosts.isEmpty()) {
-            rejections.reject(vs, "VirtualService " + key + " spec.hosts: Required value");
-            return;
-        }
         MeshObject old = index.putVirtualService(vs);
+        Set<String> hosts = new HashSet<>(MeshIndex.hostsOf(vs));
+        hosts.addAll(index.hostsDelegatingTo(key));
         // the routes of each known host's ports, translated with the new object before it is committed
         Map<String, Map<String, RouteConfiguration>> translated = new HashMap<>();
         try {
@@ -119,11 +123,11 @@ final class MeshChanges {
             rejections.reject(vs, e.getMessage());
             return;
         }
-        if (synced) {
-            Set<String> touched = new HashSet<>(hosts);
-            if (old != null) {
-                touched.addAll(MeshIndex.hostsOf(old));
-            }
+        Set<String> touched = new HashSet<>(hosts);
+        if (old != null) {
+            touched.addAll(MeshIndex.hostsOf(old));
+        }
+        if (synced && !touched.isEmpty()) {
             cache.retranslate(touched, ResourceCache.Part.ROUTES, translated);
         }
     }

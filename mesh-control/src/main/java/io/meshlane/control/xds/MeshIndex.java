@@ -131,6 +131,20 @@ final class MeshIndex {
         return list;
     }
 
+    /** The hosts of the VirtualServices with a route that delegates to the VirtualService {@code key} (namespace/name). */
+    Set<String> hostsDelegatingTo(String key) {
+        Set<String> out = new TreeSet<>();
+        for (MeshObject vs : virtualServices.values()) {
+            for (JsonNode http : vs.spec().path("http")) {
+                JsonNode ref = http.path("delegate");
+                if (ref.isObject() && key.equals(ref.path("namespace").asText(vs.namespace()) + "/" + ref.path("name").asText())) {
+                    out.addAll(hostsOf(vs));
+                }
+            }
+        }
+        return out;
+    }
+
     /**
      * The hosts whose routes send traffic to any of {@code targets}: the targets themselves (their default
      * route) and the hosts of every VirtualService with a destination among them.

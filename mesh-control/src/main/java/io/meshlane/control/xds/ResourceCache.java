@@ -53,7 +53,7 @@ final class ResourceCache {
     ResourceCache(ServiceRegistry registry, MeshIndex index) {
         this.registry = registry;
         this.index = index;
-        this.routeTranslator = new RouteTranslator(registry::service, this::clusterPolicy);
+        this.routeTranslator = new RouteTranslator(registry::service, this::clusterPolicy, index::virtualService);
     }
 
     /** The traffic policy in force for a cluster name, from its service's DestinationRule; empty when there is none. */

@@ -42,22 +42,27 @@ import java.util.regex.PatternSyntaxException;
  * the first whose match applies wins; each {@code match} entry becomes one Envoy route with the same
  * action. Supports uri exact/prefix/regex, headers exact/prefix/regex/present (and withoutHeaders), queryParams,
  * weighted destinations, timeout, retries, fault delay/abort, mirror, header add/set/remove, rewrite,
- * redirect and direct responses. Short destination hosts resolve in the VirtualService's namespace.
+ * redirect, direct responses and delegation to another VirtualService. Short destination hosts resolve in the
+ * namespace of the VirtualService that names them.
  */
 final class RouteTranslator {
     static final String FAULT_FILTER = "envoy.filters.http.fault";
 
     private final Function<String, Optional<MeshService>> services;
     private final Function<String, JsonNode> clusterPolicies;
+    private final Function<String, MeshObject> delegates;
     private final AtomicLong translations = new AtomicLong();
 
     /**
      * @param services        the registry's services by host name
      * @param clusterPolicies the DestinationRule traffic policy in force for a cluster name (empty object if none)
+     * @param delegates       VirtualServices by namespace/name, for routes that delegate (null if absent)
      */
-    RouteTranslator(Function<String, Optional<MeshService>> services, Function<String, JsonNode> clusterPolicies) {
+    RouteTranslator(Function<String, Optional<MeshService>> services, Function<String, JsonNode> clusterPolicies,
+                    Function<String, MeshObject> delegates) {
         this.services = services;
         this.clusterPolicies = clusterPolicies;
+        this.delegates = delegates;
     }
 
     /** The routes of one service port: the VirtualServices' routes in order, then the default route unless one catches all. */
@@ -92,35 +97,73 @@ final class RouteTranslator {
     List<Route> translate(MeshObject vs, String host, int port) {
         translations.incrementAndGet();
         List<Route> out = new ArrayList<>();
-        String ns = vs.namespace();
-        String where = "VirtualService " + ns + "/" + vs.name();
+        String where = "VirtualService " + vs.namespace() + "/" + vs.name();
         int index = 0;
         for (JsonNode http : vs.spec().path("http")) {
             String field = where + " spec.http[" + index + "]";
-            Route.Builder template = Route.newBuilder();
-            action(http, ns, host, port, field, template);
-            String name = http.path("name").asText("");
-            List<RouteMatch> matches = new ArrayList<>();
-            JsonNode matchList = http.path("match");
-            if (!matchList.isArray() || matchList.isEmpty()) {
-                matches.add(RouteMatch.newBuilder().setPrefix("/").build());
+            String defaultName = vs.namespace() + "." + vs.name() + "." + index;
+            if (http.has("delegate")) {
+                delegated(http, vs.namespace(), host, port, field, defaultName, out);
             } else {
-                int m = 0;
-                for (JsonNode match : matchList) {
-                    String mf = field + ".match[" + m++ + "]";
-                    if (match.has("port") && match.path("port").asInt() != port) {
-                        continue;
-                    }
-                    matches.add(match(match, mf));
-                }
-            }
-            for (RouteMatch match : matches) {
-                out.add(template.clone().setName(name.isEmpty() ? vs.namespace() + "." + vs.name() + "." + index : name)
-                        .setMatch(match).build());
+                routes(http, http.path("match"), vs.namespace(), host, port, field, defaultName, out);
             }
             index++;
         }
         return out;
+    }
+
+    /** One http route's Envoy routes: its action under each of {@code matchList}'s matches that apply to {@code port}. */
+    private void routes(JsonNode http, JsonNode matchList, String ns, String host, int port, String field, String defaultName,
+                        List<Route> out) {
+        Route.Builder template = Route.newBuilder();
+        action(http, ns, host, port, field, template);
+        String name = http.path("name").asText("");
+        List<RouteMatch> matches = new ArrayList<>();
+        if (!matchList.isArray() || matchList.isEmpty()) {
+            matches.add(RouteMatch.newBuilder().setPrefix("/").build());
+        } else {
+            int m = 0;
+            for (JsonNode match : matchList) {
+                String mf = field + ".match[" + m++ + "]";
+                if (match.has("port") && match.path("port").asInt() != port) {
+                    continue;
+                }
+                matches.add(match(match, mf));
+            }
+        }
+        for (RouteMatch match : matches) {
+            out.add(template.clone().setName(name.isEmpty() ? defaultName : name).setMatch(match).build());
+        }
+    }
+
+    /**
+     * A root route handing its traffic to a delegate VirtualService: the delegate's routes in its own order,
+     * each under the root's matches merged with its own. A delegate not stored yet contributes no route.
+     */
+    private void delegated(JsonNode http, String ns, String host, int port, String field, String defaultName, List<Route> out) {
+        if (http.has("route") || http.has("redirect") || http.has("directResponse")) {
+            throw new TranslationException(field + ": delegate cannot be used together with route, redirect or directResponse");
+        }
+        JsonNode ref = http.path("delegate");
+        String key = ref.path("namespace").asText(ns) + "/" + ref.path("name").asText("");
+        MeshObject delegate = delegates.apply(key);
+        if (delegate == null) {
+            return;
+        }
+        String where = "VirtualService " + key + " (the delegate of " + field + ")";
+        if (!delegate.spec().path("hosts").isEmpty()) {
+            throw new TranslationException(where + " spec.hosts: a delegate VirtualService must not set hosts");
+        }
+        int index = 0;
+        for (JsonNode inner : delegate.spec().path("http")) {
+            String innerField = where + " spec.http[" + index + "]";
+            if (inner.has("delegate")) {
+                throw new TranslationException(innerField + ".delegate: a delegate cannot delegate again (one level only)");
+            }
+            routes(inner, DelegateMatches.merge(http.path("match"), inner.path("match")), delegate.namespace(), host, port,
+                    innerField, defaultName + "." + index, out);
+            index++;
+        }
     }
 
     private static RouteMatch match(JsonNode match, String field) {

@@ -248,6 +248,55 @@ class TranslatorTest {
     }
 
     @Test
+    void aDelegateVirtualServicesRoutesRunInsideTheRootsMatch() throws Exception {
+        apply("""
+                kind: VirtualService
+                metadata: {name: reviews}
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - match: [{uri: {prefix: /api}}]
+                    delegate: {name: reviews-api, namespace: team}
+                  - route: [{destination: {host: reviews, subset: v1}}]
+                """, "default");
+        List<Route> before = routes();
+        assertEquals(1, before.size(), "a delegate not stored yet contributes no route: " + before);
+        apply("""
+                kind: VirtualService
+                metadata: {name: reviews-api}
+                spec:
+                  http:
+                  - match: [{uri: {prefix: /api/v2}}, {uri: {prefix: /elsewhere}}]
+                    route: [{destination: {host: reviews.default.svc.cluster.local, subset: v2}}]
+                  - match: [{headers: {x-canary: {exact: "1"}}}]
+                    route: [{destination: {host: reviews.default.svc.cluster.local, subset: v3}}]
+                """, "team");
+        List<Route> routes = routes();
+        assertEquals(3, routes.size(), "/elsewhere lies outside the root's /api and is dropped: " + routes);
+        assertEquals("/api/v2", routes.get(0).getMatch().getPrefix());
+        assertEquals("outbound|9080|v2|" + REVIEWS, routes.get(0).getRoute().getCluster());
+        assertEquals("/api", routes.get(1).getMatch().getPrefix());
+        assertEquals("x-canary", routes.get(1).getMatch().getHeaders(0).getName(), "the root's match and the delegate's, both");
+        assertEquals("outbound|9080|v3|" + REVIEWS, routes.get(1).getRoute().getCluster());
+        assertEquals("outbound|9080|v1|" + REVIEWS, routes.get(2).getRoute().getCluster());
+
+        mesh.changes().delete(MeshObject.VIRTUAL_SERVICE, "team", "reviews-api", ++revision);
+        assertEquals(1, routes().size(), "deleting the delegate removes its routes from the root's host");
+        apply("""
+                kind: VirtualService
+                metadata: {name: reviews-api}
+                spec:
+                  http: [{delegate: {name: deeper}}]
+                """, "team");
+        assertTrue(mesh.rejections().all().getLast().message().contains("a delegate cannot delegate again"),
+                mesh.rejections().all().toString());
+    }
+
+    private List<Route> routes() throws Exception {
+        return unpack(state.resolve(TypeUrls.ROUTE, REVIEWS + ":9080", GRPC_EAST), RouteConfiguration.class).getVirtualHosts(0).getRoutesList();
+    }
+
+    @Test
     void queryParametersAreMatchedAsIstioWritesThem() throws Exception {
         apply("""
                 kind: VirtualService
