@@ -20,7 +20,7 @@ import java.util.Locale;
 /**
  * One EDS cluster per service port ({@code outbound|9080||reviews.default.svc.cluster.local}) and per
  * DestinationRule subset and port ({@code outbound|9080|v1|...}), with the rule's load-balancer policy,
- * outlier detection and connection-pool limits (subset and port-level settings override the rule's).
+ * outlier detection, connection-pool limits and upstream TLS (subset and port-level settings override the rule's).
  */
 final class ClusterTranslator {
 
@@ -171,6 +171,7 @@ final class ClusterTranslator {
             c.setCommonLbConfig(c.getCommonLbConfig().toBuilder()
                     .setLocalityWeightedLbConfig(Cluster.CommonLbConfig.LocalityWeightedLbConfig.getDefaultInstance()));
         }
+        UpstreamTls.transportSocket(policy.path("tls"), where).ifPresent(c::setTransportSocket);
         return c.build();
     }
 }

@@ -79,10 +79,10 @@ class FieldSupportTest {
                   - {name: v1, labels: {version: v1}}
                   - name: v2
                     labels: {version: v2}
-                    trafficPolicy: {tls: {mode: ISTIO_MUTUAL}, outlierDetection: {consecutive5xxErrors: 3}}
+                    trafficPolicy: {tls: {mode: SIMPLE, credentialName: reviews-ca}, outlierDetection: {consecutive5xxErrors: 3}}
                 """);
         assertEquals(List.of("spec.trafficPolicy.loadBalancer.warmupDurationSecs",
-                        "spec.trafficPolicy.portLevelSettings[0].connectionPool.tcp.connectTimeout", "spec.subsets[1].trafficPolicy.tls"),
+                        "spec.trafficPolicy.portLevelSettings[0].connectionPool.tcp.connectTimeout", "spec.subsets[1].trafficPolicy.tls.credentialName"),
                 support.unsupportedFields("DestinationRule", dr.path("spec")));
     }
 

@@ -20,6 +20,8 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.meshlane.control.registry.Locality;
 import io.meshlane.control.registry.MeshEndpoint;
 import io.meshlane.control.registry.MeshService;
@@ -189,6 +191,53 @@ class TranslatorTest {
         assertEquals(500_000, fault.getDelay().getPercentage().getNumerator());
         assertEquals(503, fault.getAbort().getHttpStatus());
         assertEquals("outbound|9080|v3|" + REVIEWS, routes.get(3).getRoute().getCluster());
+    }
+
+    @Test
+    void destinationRuleTlsBecomesTheClustersUpstreamTransportSocket() throws Exception {
+        apply("""
+                kind: DestinationRule
+                metadata: {name: reviews}
+                spec:
+                  host: reviews
+                  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
+                  subsets:
+                  - name: v1
+                    labels: {version: v1}
+                    trafficPolicy:
+                      tls: {mode: MUTUAL, clientCertificate: /etc/certs/client.pem, privateKey: /etc/certs/key.pem,
+                            caCertificates: /etc/certs/ca.pem, sni: reviews.example, subjectAltNames: [reviews.example, "spiffe://td/ns/a/sa/b"]}
+                  - {name: v2, labels: {version: v2}, trafficPolicy: {tls: {mode: SIMPLE}}}
+                  - {name: v3, labels: {version: v3}, trafficPolicy: {tls: {mode: DISABLE}}}
+                """, "default");
+        UpstreamTlsContext identity = tls("");
+        assertEquals("default", identity.getCommonTlsContext().getTlsCertificateProviderInstance().getCertificateName());
+        assertEquals("ROOTCA", identity.getCommonTlsContext().getValidationContext().getCaCertificateProviderInstance().getCertificateName());
+        UpstreamTlsContext mutual = tls("v1");
+        assertEquals("reviews.example", mutual.getSni());
+        assertEquals("/etc/certs/client.pem", mutual.getCommonTlsContext().getTlsCertificates(0).getCertificateChain().getFilename());
+        assertEquals("/etc/certs/ca.pem", mutual.getCommonTlsContext().getValidationContext().getTrustedCa().getFilename());
+        assertEquals(SubjectAltNameMatcher.SanType.URI,
+                mutual.getCommonTlsContext().getValidationContext().getMatchTypedSubjectAltNames(1).getSanType());
+        assertEquals(UpstreamTls.SYSTEM_ROOTS, tls("v2").getCommonTlsContext().getValidationContext().getTrustedCa().getFilename(),
+                "SIMPLE without caCertificates verifies against the system's roots, never nothing");
+        Cluster v3 = unpack(state.resolve(TypeUrls.CLUSTER, "outbound|9080|v3|" + REVIEWS, GRPC_EAST), Cluster.class);
+        assertFalse(v3.hasTransportSocket(), "DISABLE: plaintext");
+        apply("""
+                kind: DestinationRule
+                metadata: {name: ratings}
+                spec:
+                  host: ratings
+                  trafficPolicy: {tls: {mode: MUTUAL, credentialName: ratings-client}}
+                """, "default");
+        assertTrue(mesh.rejections().all().getLast().message().contains("MUTUAL needs clientCertificate and privateKey"),
+                mesh.rejections().all().toString());
+    }
+
+    private UpstreamTlsContext tls(String subset) throws Exception {
+        Cluster c = unpack(state.resolve(TypeUrls.CLUSTER, "outbound|9080|" + subset + "|" + REVIEWS, GRPC_EAST), Cluster.class);
+        assertEquals(UpstreamTls.TRANSPORT_SOCKET, c.getTransportSocket().getName());
+        return c.getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class);
     }
 
     @Test
