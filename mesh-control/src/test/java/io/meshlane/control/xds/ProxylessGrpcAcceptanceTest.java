@@ -111,13 +111,17 @@ class ProxylessGrpcAcceptanceTest {
             while (spread(ch, 30, Map.of("x-user", "probe")).size() > 1 && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
-            java.util.Set<String> backends = new java.util.TreeSet<>();
-            for (int user = 0; user < 24; user++) {
-                Map<String, Integer> c = spread(ch, 20, Map.of("x-user", "user-" + user));
+            Map<String, Integer> perBackend = new java.util.TreeMap<>();
+            for (int user = 0; user < 1000; user++) {
+                Map<String, Integer> c = spread(ch, 2, Map.of("x-user", "user-" + user));
                 assertEquals(1, c.size(), "user-" + user + " stays on one backend: " + c);
-                backends.addAll(c.keySet());
+                perBackend.merge(c.keySet().iterator().next(), 1, Integer::sum);
             }
-            assertTrue(backends.size() >= 2, "24 users spread over the ring, not all on one backend: " + backends);
+            System.out.println("1000 keys over the ring: " + perBackend);
+            assertEquals(3, perBackend.size(), perBackend.toString());
+            for (int keys : perBackend.values()) {
+                assertEquals(1000 / 3.0, keys, 1000 / 3.0 * 0.15, "1,000 keys spread within 15% of even: " + perBackend);
+            }
         }
     }
 
