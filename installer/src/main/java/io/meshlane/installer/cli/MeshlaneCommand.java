@@ -1,6 +1,7 @@
 package io.meshlane.installer.cli;
 
 import io.meshlane.agent.cli.AgentCommand;
+import io.meshlane.agent.cli.PreflightCommand;
 import io.meshlane.control.cli.ControlCommand;
 import io.meshlane.lab.cli.BenchCommand;
 import io.meshlane.lab.cli.LabCommand;
