@@ -64,7 +64,8 @@ public final class Chart {
         try {
             return template.call();
         } catch (IllegalStateException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
+            // Helm's hint about --debug names a flag of the helm CLI, not of ours
+            throw new IllegalArgumentException(e.getMessage().replace("Use --debug flag to render out invalid YAML", "").strip(), e);
         }
     }
 }
