@@ -31,6 +31,21 @@ public final class Chart {
         return at(meshlaneHome.resolve("installer/helm/meshlane"));
     }
 
+    /** The checkout's chart: -Dmeshlane.home (the launcher sets it), else the first parent of the working directory holding it. */
+    public static Chart ofThisCheckout() {
+        String home = System.getProperty("meshlane.home");
+        if (home != null) {
+            return inCheckout(Path.of(home));
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("installer/helm/meshlane/Chart.yaml"))) {
+                return inCheckout(dir);
+            }
+        }
+        throw new IllegalArgumentException("no meshlane checkout (installer/helm/meshlane) above " + Path.of("").toAbsolutePath()
+                + ": run ./meshlane from the checkout");
+    }
+
     public static Chart at(Path dir) {
         if (!Files.isRegularFile(dir.resolve("Chart.yaml"))) {
             throw new IllegalArgumentException("no Helm chart at " + dir + " (expected installer/helm/meshlane/Chart.yaml in the checkout)");

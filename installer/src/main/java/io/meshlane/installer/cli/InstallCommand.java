@@ -50,7 +50,7 @@ public final class InstallCommand implements Callable<Integer> {
         }
         String yaml;
         try {
-            yaml = Chart.inCheckout(Path.of(System.getProperty("meshlane.home", "."))).render(values, files);
+            yaml = Chart.ofThisCheckout().render(values, files);
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("meshlane: the chart refused these values: " + e.getMessage().strip());
             return 2;
