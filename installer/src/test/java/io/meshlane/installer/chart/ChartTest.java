@@ -112,6 +112,7 @@ class ChartTest {
         Container plane = controlPod.getContainers().get(0);
         assertTrue(plane.getSecurityContext().getReadOnlyRootFilesystem());
         assertTrue(plane.getArgs().contains("--listen=0.0.0.0:6443"));
+        assertTrue(plane.getArgs().contains("--serving-name=meshlane-control.meshlane-system.svc"), "agents verify the Service's name: " + plane.getArgs());
         assertFalse(plane.getArgs().contains("--store=etcd"));
         PersistentVolumeClaim pvc = StrictManifests.one(objects, PersistentVolumeClaim.class);
         assertEquals(pvc.getMetadata().getName(), controlPod.getVolumes().get(0).getPersistentVolumeClaim().getClaimName());
