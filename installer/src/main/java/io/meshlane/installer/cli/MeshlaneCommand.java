@@ -1,6 +1,7 @@
 package io.meshlane.installer.cli;
 
 import io.meshlane.agent.cli.AgentCommand;
+import io.meshlane.agent.cli.PreflightCommand;
 import io.meshlane.control.cli.ControlCommand;
 import io.meshlane.lab.cli.BenchCommand;
 import io.meshlane.lab.cli.LabCommand;
@@ -10,6 +11,6 @@ import picocli.CommandLine.Command;
 @Command(name = "meshlane", mixinStandardHelpOptions = true, version = "meshlane 0.1.0",
         description = "eBPF-accelerated service-mesh data plane and its hosted control plane.",
         subcommands = {BuildCommand.class, TestCommand.class, UpCommand.class, PreflightCommand.class, AgentCommand.class,
-                ControlCommand.class, LabCommand.class, BenchCommand.class, AggregationCommand.class})
+                ControlCommand.class, LabCommand.class, BenchCommand.class, AggregationCommand.class, InstallCommand.class})
 public final class MeshlaneCommand {
 }

@@ -29,6 +29,10 @@ public final class ControlCommand implements Callable<Integer> {
     @Option(names = "--listen", description = "host:port to serve HTTPS on (default: 127.0.0.1:6443).")
     String listen = "127.0.0.1:" + ControlPlaneOptions.DEFAULT_PORT;
 
+    @Option(names = "--serving-name", description = "A host name or IP clients reach this control plane by (repeatable), named in the serving"
+            + " certificate generated on first start (e.g. a Kubernetes Service's DNS names); a data directory's existing certificate is kept.")
+    List<String> servingNames = List.of();
+
     @Option(names = "--store", description = "Storage engine: embedded (default) or etcd.")
     Store store = Store.embedded;
 
@@ -96,6 +100,9 @@ public final class ControlCommand implements Callable<Integer> {
     /** Serves until {@code stop} opens; {@code started} sees the running plane (tests, embedding). */
     public int serveUntil(CountDownLatch stop, java.util.function.Consumer<ControlPlane> started) throws InterruptedException {
         ControlPlaneOptions options = options();
+        if (!servingNames.isEmpty()) {
+            io.meshlane.control.security.TlsMaterial.ensure(options.dataDir(), options.host(), servingNames);
+        }
         try (MeshControl mesh = MeshControl.start(MeshControlOptions.of(options).withPorts(agentsPort, xdsPort)
                 .withXds(xdsTlsCert, xdsTlsKey, revision).withIdentity(identityOptions()))) {
             ControlPlane plane = mesh.plane();

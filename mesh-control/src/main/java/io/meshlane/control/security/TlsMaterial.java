@@ -42,6 +42,14 @@ public record TlsMaterial(Path caCertificate, Path keyStore, String keyStorePass
     private static final Duration VALIDITY = Duration.ofDays(3650);
 
     public static TlsMaterial ensure(Path dataDir, String listenHost) {
+        return ensure(dataDir, listenHost, java.util.List.of());
+    }
+
+    /**
+     * As {@link #ensure(Path, String)}, a generated serving certificate also naming {@code extraNames}
+     * (host names or IPs clients use, e.g. a Kubernetes Service's DNS names); existing material is kept as it is.
+     */
+    public static TlsMaterial ensure(Path dataDir, String listenHost, java.util.List<String> extraNames) {
         Path ca = dataDir.resolve("ca.crt");
         Path p12 = dataDir.resolve("server.p12");
         Path pass = dataDir.resolve("server.p12.pass");
@@ -49,14 +57,14 @@ public record TlsMaterial(Path caCertificate, Path keyStore, String keyStorePass
             if (Files.exists(ca) && Files.exists(p12) && Files.exists(pass)) {
                 return new TlsMaterial(ca, p12, Files.readString(pass).trim());
             }
-            return generate(ca, p12, pass, listenHost);
+            return generate(ca, p12, pass, listenHost, extraNames);
         } catch (IOException | GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
             throw new IllegalStateException("cannot create the TLS certificates in " + dataDir + ": " + e.getMessage()
                     + " (remove ca.crt, server.p12 and server.p12.pass there to regenerate them)", e);
         }
     }
 
-    private static TlsMaterial generate(Path ca, Path p12, Path pass, String listenHost)
+    private static TlsMaterial generate(Path ca, Path p12, Path pass, String listenHost, java.util.List<String> extraNames)
             throws GeneralSecurityException, IOException, org.bouncycastle.operator.OperatorCreationException {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(256);
@@ -77,7 +85,7 @@ public record TlsMaterial(Path caCertificate, Path keyStore, String keyStorePass
         serverBuilder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
         serverBuilder.addExtension(Extension.extendedKeyUsage, false,
                 new org.bouncycastle.asn1.x509.ExtendedKeyUsage(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_serverAuth));
-        serverBuilder.addExtension(Extension.subjectAlternativeName, false, subjectNames(listenHost));
+        serverBuilder.addExtension(Extension.subjectAlternativeName, false, subjectNames(listenHost, extraNames));
         X509Certificate serverCert = sign(serverBuilder, caKeys.getPrivate());
 
         String password = Token.random(24);
@@ -94,16 +102,21 @@ public record TlsMaterial(Path caCertificate, Path keyStore, String keyStorePass
         return new TlsMaterial(ca, p12, password);
     }
 
-    private static GeneralNames subjectNames(String listenHost) {
+    private static GeneralNames subjectNames(String listenHost, java.util.List<String> extraNames) {
         java.util.List<GeneralName> names = new java.util.ArrayList<>(java.util.List.of(
                 new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
                 new GeneralName(GeneralName.iPAddress, "::1"),
                 new GeneralName(GeneralName.dNSName, "localhost")));
         if (listenHost != null && !listenHost.isBlank() && !listenHost.equals("127.0.0.1") && !listenHost.equals("localhost")) {
-            boolean ip = listenHost.chars().allMatch(ch -> Character.isDigit(ch) || ch == '.' || ch == ':');
-            names.add(new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, listenHost));
+            names.add(generalName(listenHost));
         }
+        extraNames.stream().map(TlsMaterial::generalName).forEach(names::add);
         return new GeneralNames(names.toArray(GeneralName[]::new));
+    }
+
+    private static GeneralName generalName(String hostOrIp) {
+        boolean ip = hostOrIp.chars().allMatch(ch -> Character.isDigit(ch) || ch == '.' || ch == ':');
+        return new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, hostOrIp);
     }
 
     private static BigInteger serial() {

@@ -3,6 +3,7 @@ package io.meshlane.control.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.ManagedChannel;
@@ -41,6 +42,23 @@ class ControlCommandTest {
             assertEquals(firstToken, secondToken, "the token is generated once and kept in the data dir");
             assertTrue(Files.exists(dir.resolve("ca.crt")));
             assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("token"))));
+        } finally {
+            TempDirs.delete(dir);
+        }
+    }
+
+    /** In a cluster, clients reach mesh-control by its Service's name: --serving-name puts it in the generated certificate. */
+    @Test
+    void servingNamesAreInTheGeneratedCertificateAndOthersAreNot() throws Exception {
+        Path dir = Files.createTempDirectory("meshlane-control");
+        try {
+            serveOnce(dir, FreePorts.pick(), 0, plane -> {
+                Kubectl kubectl = new Kubectl(dir.resolve("kubeconfig"));
+                assertTrue(kubectl.ok("--tls-server-name", "meshlane-control.meshlane-system.svc", "get", "namespaces").contains("default"));
+                Kubectl.Result unnamed = kubectl.run("--tls-server-name", "elsewhere.example.org", "get", "namespaces");
+                assertFalse(unnamed.ok(), unnamed.toString());
+                assertTrue(unnamed.err().contains("x509") || unnamed.err().contains("certificate"), unnamed.toString());
+            }, "--serving-name", "meshlane-control.meshlane-system.svc");
         } finally {
             TempDirs.delete(dir);
         }
@@ -91,10 +109,14 @@ class ControlCommandTest {
         return serveOnce(dir, port, 0, check);
     }
 
-    private static String serveOnce(Path dir, int port, int agentsPort, java.util.function.Consumer<ControlPlane> check) throws Exception {
+    private static String serveOnce(Path dir, int port, int agentsPort, java.util.function.Consumer<ControlPlane> check,
+                                    String... extraArgs) throws Exception {
         ControlCommand command = new ControlCommand();
-        new CommandLine(command).parseArgs("--data-dir", dir.toString(), "--listen", "127.0.0.1:" + port, "--store", "embedded",
-                "--agents-port", Integer.toString(agentsPort), "--xds-port", "0", "--otlp-grpc-port", "-1", "--otlp-http-port", "-1");
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--data-dir", dir.toString(), "--listen", "127.0.0.1:" + port,
+                "--store", "embedded", "--agents-port", Integer.toString(agentsPort), "--xds-port", "0", "--otlp-grpc-port", "-1",
+                "--otlp-http-port", "-1"));
+        args.addAll(java.util.List.of(extraArgs));
+        new CommandLine(command).parseArgs(args.toArray(String[]::new));
         CountDownLatch stop = new CountDownLatch(1);
         CompletableFuture<String> token = new CompletableFuture<>();
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {

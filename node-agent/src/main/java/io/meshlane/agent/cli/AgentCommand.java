@@ -5,6 +5,6 @@ import picocli.CommandLine.Command;
 /** {@code meshlane agent ...}: the node agent. */
 @Command(name = "agent", description = "The node agent: eBPF datapath, pods, namespace switches.",
         mixinStandardHelpOptions = true,
-        subcommands = {AgentRunCommand.class, AgentStatusCommand.class, AgentUninstallCommand.class})
+        subcommands = {PreflightCommand.class, AgentRunCommand.class, AgentStatusCommand.class, AgentUninstallCommand.class})
 public final class AgentCommand {
 }
