@@ -105,6 +105,73 @@ class ImagesIT {
         }
     }
 
+    /**
+     * The rendered agent container installs the datapath on a cgroup subtree this test made, and the chart's
+     * uninstall path (the same container with {@code uninstall}) leaves no pin and no attached program. Two
+     * departures from the rendered spec, because no kubelet or API server runs here: {@code --pods} (the lab's pod
+     * file, empty) instead of the Kubernetes pod source, and the state hostPath moved to a temporary directory.
+     */
+    @Test
+    void theRenderedAgentContainerInstallsTheDatapathAndItsUninstallLeavesNothing() throws Exception {
+        String node = "img-it-" + ProcessHandle.current().pid();
+        Path cgroup = Path.of("/sys/fs/cgroup/unified/meshlane-" + node);
+        Path pins = Path.of("/sys/fs/bpf/meshlane/" + node);
+        Files.createDirectories(cgroup);
+        String name = "meshlane-it-agent-" + ProcessHandle.current().pid();
+        Process p = null;
+        try {
+            PodSpec pod = rendered(DaemonSet.class, List.of(Map.entry("datapath.cgroupRoot", cgroup.toString()),
+                    Map.entry("agent.httpPort", String.valueOf(FreePorts.pick())))).getSpec().getTemplate().getSpec();
+            Container agent = pod.getContainers().getFirst();
+            Path state = Files.createDirectories(dir.resolve("state"));
+            new io.meshlane.agent.pods.PodFile(Map.of(), List.of()).write(state.resolve("pods.json"));
+            agent.getArgs().add("--pods=/run/meshlane/pods.json");
+            List<String> command = PodRun.of(name, pod, agent, node, Map.of("/run/meshlane", state.toString())).command();
+            Path log = dir.resolve("agent.log");
+            p = podman(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            String ready = awaitLine(p, log, "READY ");
+            assertTrue(ready.contains("mode=ACCELERATING"), ready);
+            assertTrue(Files.isDirectory(pins), "the agent pinned its state under " + pins);
+            assertTrue(run(List.of("bpftool", "cgroup", "show", cgroup.toString()), 10).contains("connect4"),
+                    "connect4 attached to " + cgroup);
+            run(List.of("podman", "stop", "-t", "10", name), 30);
+            p.waitFor(30, TimeUnit.SECONDS);
+
+            agent.setArgs(new ArrayList<>(List.of("uninstall", "--node=$(NODE_NAME)", "--state-dir=/run/meshlane/$(NODE_NAME)",
+                    "--cgroup-root=" + cgroup)));
+            String removed = run(PodRun.of(name + "-uninstall", pod, agent, node, Map.of("/run/meshlane", state.toString())).command(), 60);
+            assertTrue(removed.contains("removed"), removed);
+            assertTrue(!Files.exists(pins), "no pin left under " + pins);
+            assertEquals("", run(List.of("bpftool", "cgroup", "show", cgroup.toString()), 10).strip(), "no program left on " + cgroup);
+        } finally {
+            podman(List.of("podman", "rm", "-f", "-t", "2", name)).start().waitFor(30, TimeUnit.SECONDS);
+            if (p != null) {
+                p.destroy();
+            }
+            if (Files.exists(pins)) {
+                new ProcessBuilder(List.of("rm", "-rf", pins.toString())).start().waitFor();
+            }
+            Files.deleteIfExists(cgroup);
+        }
+    }
+
+    private static String awaitLine(Process p, Path log, String prefix) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            for (String line : Files.readAllLines(log)) {
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+            }
+            if (!p.isAlive()) {
+                fail("the container exited with " + p.exitValue() + ":\n" + Files.readString(log));
+            }
+            Thread.sleep(200);
+        }
+        fail("no line starting " + prefix + " in 60 s:\n" + Files.readString(log));
+        return null;
+    }
+
     private static Path awaitKubeconfig(Process p, Path log, Path data) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
