@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 /** The top-level {@code meshlane} command. */
 @Command(name = "meshlane", mixinStandardHelpOptions = true, version = "meshlane 0.1.0",
         description = "eBPF-accelerated service-mesh data plane and its hosted control plane.",
-        subcommands = {BuildCommand.class, TestCommand.class, UpCommand.class, PreflightCommand.class, AgentCommand.class,
-                ControlCommand.class, LabCommand.class, BenchCommand.class, AggregationCommand.class, InstallCommand.class})
+        subcommands = {BuildCommand.class, TestCommand.class, UpCommand.class, PreflightCommand.class, ImageCommand.class,
+                AgentCommand.class, ControlCommand.class, LabCommand.class, BenchCommand.class, AggregationCommand.class,
+                InstallCommand.class})
 public final class MeshlaneCommand {
 }
