@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.meshlane.control.identity.WorkloadId;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -106,6 +107,9 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
         final Map<String, TypeState> types = new HashMap<>();
         boolean closed;
 
+        /** The workload certificate's identity on the mTLS port; null on the plaintext loopback port. */
+        final WorkloadId identity = WorkloadId.caller().orElse(null);
+
         Stream(ServerCallStreamObserver<R> out) {
             this.out = out;
             out.setOnCancelHandler(this::closeStream);
@@ -148,7 +152,12 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
                 return false;
             }
             try {
-                node = ProxyNode.parse(n);
+                node = identity == null ? ProxyNode.parse(n) : ProxyNode.parse(n, identity.namespace());
+            } catch (SecurityException e) {
+                rejectedNodes.incrementAndGet();
+                LOG.warning("refusing an xDS stream from workload " + identity + ": " + e.getMessage());
+                fail(Status.PERMISSION_DENIED.withDescription(e.getMessage()));
+                return false;
             } catch (IllegalArgumentException e) {
                 rejectedNodes.incrementAndGet();
                 LOG.warning("refusing an xDS stream: " + e.getMessage());
