@@ -38,6 +38,8 @@ public final class XdsServer implements AutoCloseable {
     static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
     static final int MAX_METADATA_BYTES = 8 * 1024;
     static final int MAX_STREAMS_PER_CONNECTION = 64;
+    /** NACK reports kept for {@link #nacks()}: the most recent ones, so a storm cannot grow the heap. */
+    static final int MAX_NACKS_KEPT = 1000;
 
     private final XdsOptions options;
     private final ConfigSource config;
@@ -60,6 +62,9 @@ public final class XdsServer implements AutoCloseable {
         this.translation = MeshTranslation.of(registry);
         this.ads = new AdsService(translation.views(), this::refuse, report -> {
             nacks.add(report);
+            while (nacks.size() > MAX_NACKS_KEPT) {
+                nacks.removeFirst();
+            }
             nackListeners.forEach(l -> l.accept(report));
         }, (node, type, version, names) -> ackListeners.forEach(l -> l.acked(node, type, version, names)));
         translation.cache().onChange(ads::push);
@@ -203,7 +208,12 @@ public final class XdsServer implements AutoCloseable {
                 translation.rejections().size());
     }
 
-    /** Every NACK received so far (most recent last). */
+    /** How many NACKs were counted (a response NACKed again and again counts once). */
+    public long nacksReceived() {
+        return ads.nacks.get();
+    }
+
+    /** The NACKs received, at most {@value #MAX_NACKS_KEPT} most recent (most recent last). */
     List<NackReport> nacks() {
         return List.copyOf(nacks);
     }
