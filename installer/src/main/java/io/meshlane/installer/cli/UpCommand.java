@@ -149,7 +149,8 @@ public final class UpCommand implements Callable<Integer> {
             out.println("                (the link signs the browser in; the JSON API is under " + control.url() + "/telemetry/v1/)");
             out.println("  telemetry in: OTLP/HTTP http://127.0.0.1:" + control.telemetry().otlpHttpPort()
                     + (control.telemetry().otlpGrpcPort() < 0 ? "" : ", OTLP/gRPC 127.0.0.1:" + control.telemetry().otlpGrpcPort()));
-            out.println("  xDS (ADS):    127.0.0.1:" + mesh.xds().port() + " for sidecars and proxyless gRPC clients");
+            out.println("  xDS (ADS):    127.0.0.1:" + mesh.xds().port() + " plaintext, loopback only; mTLS on 127.0.0.1:" + mesh.agents().port()
+                    + " with a workload certificate (meshlane control workload-cert --data-dir " + dataDir + " ...)");
             out.println("  metrics:      curl -s http://127.0.0.1:" + metrics.port() + "/metrics");
             out.println("  agent:        " + meshlane + " agent status --node " + datapathConfig.nodeName() + " --cgroup-root "
                     + ShellWords.quote(datapathConfig.cgroupRoot()) + " --state-dir " + ShellWords.quote(datapathConfig.stateDir()));

@@ -1,11 +1,13 @@
 package io.meshlane.control.agents;
 
+import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.meshlane.api.agent.v1.NodeStats;
 import io.meshlane.control.identity.NodeTrust;
 import io.meshlane.control.store.ResourceStore;
+import io.meshlane.control.xds.XdsServer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +15,11 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The gRPC endpoint node agents connect to (mesh-api AgentControl and NodeEnrollment, TLS), 15012 by default. */
+/**
+ * The control plane's one mTLS port, 15012 by default: node agents (mesh-api AgentControl and NodeEnrollment,
+ * node certificates) and, beside them, workloads' xDS clients (ADS, workload certificates). The kind of
+ * client certificate decides which services a caller may use.
+ */
 public final class AgentServer implements AutoCloseable {
 
     public static final int DEFAULT_PORT = 15012;
@@ -30,9 +36,19 @@ public final class AgentServer implements AutoCloseable {
 
     /** Serves on {@code host:port} over TLS with {@code trust}'s node identities; the server owns {@code trust} from here on. */
     public static AgentServer start(ResourceStore store, NodeTrust trust, String host, int port) {
+        return start(store, trust, host, port, null);
+    }
+
+    /** As {@link #start(ResourceStore, NodeTrust, String, int)}, also serving {@code xds} (ADS) to callers with a workload certificate. */
+    public static AgentServer start(ResourceStore store, NodeTrust trust, String host, int port, BindableService xds) {
         AgentControlService service = new AgentControlService(store);
         try {
-            Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port)).sslContext(trust.serverTls())
+            NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port)).sslContext(trust.serverTls());
+            if (xds != null) {
+                builder.addService(ServerInterceptors.intercept(xds, trust.workloadAuthentication()));
+                XdsServer.limit(builder);
+            }
+            Server server = builder
                     .addService(ServerInterceptors.intercept(service, trust.authentication()))
                     .addService(ServerInterceptors.intercept(trust.enrollment(), trust.authentication()))
                     .build().start();

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code meshlane control}: runs the control plane in the foreground until interrupted. */
-@Command(name = "control", mixinStandardHelpOptions = true, subcommands = {TokenCommand.class, NodeCommand.class},
+@Command(name = "control", mixinStandardHelpOptions = true, subcommands = {TokenCommand.class, NodeCommand.class, WorkloadCertCommand.class},
         description = "Serve the mesh configuration (Kubernetes API over HTTPS) until stopped with Ctrl-C.")
 public final class ControlCommand implements Callable<Integer> {
 
@@ -44,6 +44,10 @@ public final class ControlCommand implements Callable<Integer> {
 
     @Option(names = "--xds-port", description = "ADS (xDS) port on the listen host (default: 15010; 0 = any free one).")
     int xdsPort = XdsOptions.DEFAULT_PORT;
+
+    @Option(names = "--xds-insecure-bind", description = "Address for plaintext ADS (--xds-port); default 127.0.0.1. Anything but loopback"
+            + " serves the mesh configuration unauthenticated to whoever reaches it; remote clients belong on the mTLS port (--agents-port).")
+    String xdsInsecureBind = "127.0.0.1";
 
     @Option(names = "--xds-tls-cert", description = "PEM certificate chain: serve ADS over TLS (with --xds-tls-key).")
     Path xdsTlsCert;
@@ -104,19 +108,25 @@ public final class ControlCommand implements Callable<Integer> {
             io.meshlane.control.security.TlsMaterial.ensure(options.dataDir(), options.host(), servingNames);
         }
         try (MeshControl mesh = MeshControl.start(MeshControlOptions.of(options).withPorts(agentsPort, xdsPort)
-                .withXds(xdsTlsCert, xdsTlsKey, revision).withIdentity(identityOptions()))) {
+                .withXds(xdsTlsCert, xdsTlsKey, revision).withIdentity(identityOptions()).withXdsInsecureBind(xdsInsecureBind))) {
             ControlPlane plane = mesh.plane();
             System.out.println("meshlane control plane serving " + plane.url());
             System.out.println("node agents connect to " + options.host() + ":" + mesh.agents().port() + " (TLS; first with a join token"
                     + " from meshlane control token create, then with the node certificate they get)"
-                    + "; proxies and proxyless gRPC clients get xDS (ADS, revision " + revision + ") on "
-                    + options.host() + ":" + mesh.xds().port());
+                    + "; proxies and proxyless gRPC clients get xDS (ADS, revision " + revision + ") there over mTLS with a workload"
+                    + " certificate (meshlane control workload-cert), or in plaintext on " + mesh.xds().options().host() + ":" + mesh.xds().port()
+                    + (xdsTlsCert != null ? " (TLS)" : isLoopback(mesh.xds().options().host()) ? " (loopback only)"
+                    : " (WARNING: plaintext xDS beyond loopback, unauthenticated: --xds-insecure-bind)"));
             System.out.println("use it with: kubectl --kubeconfig " + plane.kubeconfig() + " get namespaces");
             System.out.println(TelemetryBanner.lines(plane));
             started.accept(plane);
             stop.await();
         }
         return 0;
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
     }
 
     ControlPlaneOptions options() {

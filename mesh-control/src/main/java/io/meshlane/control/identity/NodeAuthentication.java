@@ -70,7 +70,7 @@ final class NodeAuthentication implements ServerInterceptor {
         return Contexts.interceptCall(Context.current().withValue(CALLER, caller), call, headers, next);
     }
 
-    private static Optional<X509Certificate> peerCertificate(SSLSession session) {
+    static Optional<X509Certificate> peerCertificate(SSLSession session) {
         if (session == null) {
             return Optional.empty();
         }
@@ -82,7 +82,7 @@ final class NodeAuthentication implements ServerInterceptor {
         }
     }
 
-    private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+    static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
         call.close(status, new Metadata());
         return new ServerCall.Listener<>() {
         };

@@ -85,20 +85,25 @@ final class NodeCa {
 
     /** A certificate for {@code node}'s {@code publicKey}, valid from now (to the second) for {@code lifetime}. */
     X509Certificate issue(NodeId node, PublicKey publicKey, Duration lifetime) {
-        Instant from = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "meshlane")
                 .addRDN(BCStyle.OU, node.cluster()).addRDN(BCStyle.CN, node.node());
+        return issue(subject.build(), node.spiffe(trustDomain), publicKey, lifetime);
+    }
+
+    /** A client-auth certificate for {@code subject} named by the SPIFFE URI {@code spiffe} (nodes and workloads alike). */
+    X509Certificate issue(org.bouncycastle.asn1.x500.X500Name subject, java.net.URI spiffe, PublicKey publicKey, Duration lifetime) {
+        Instant from = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         try {
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, new BigInteger(64, new SecureRandom()),
-                    Date.from(from), Date.from(from.plus(lifetime)), subject.build(), publicKey);
+                    Date.from(from), Date.from(from.plus(lifetime)), subject, publicKey);
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
             builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
             builder.addExtension(Extension.subjectAlternativeName, true,
-                    new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, node.spiffe(trustDomain).toString())));
+                    new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, spiffe.toString())));
             return new JcaX509CertificateConverter().getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
         } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
-            throw new IllegalStateException("cannot sign a certificate for node " + node + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot sign a certificate for " + spiffe + ": " + e.getMessage(), e);
         }
     }
 

@@ -66,6 +66,11 @@ public final class NodeTrust implements AutoCloseable {
         return new NodeAuthentication(options.trustDomain(), revocations);
     }
 
+    /** Lets through only callers with a workload certificate (xDS on the same port as the agents' services). */
+    public ServerInterceptor workloadAuthentication() {
+        return new WorkloadAuthentication(options.trustDomain());
+    }
+
     public BindableService enrollment() {
         return new EnrollmentService(ca, tokens, options.certificateLifetime());
     }

@@ -33,11 +33,12 @@ public final class MeshControl implements AutoCloseable {
         try {
             ControlPlane plane = ControlPlane.start(options.plane());
             started.push(plane);
-            AgentServer agents = AgentServer.start(plane.store(), NodeTrust.open(plane.dataDir(), plane.tls(), options.identity()),
-                    options.plane().host(), options.agentsPort());
-            started.push(agents);
             XdsServer xds = XdsServer.start(options.xds(), plane.store(), new ServiceRegistry());
             started.push(xds);
+            // ADS over mTLS shares the agents' port: one TLS port, the client certificate's kind decides what it may call
+            AgentServer agents = AgentServer.start(plane.store(), NodeTrust.open(plane.dataDir(), plane.tls(), options.identity()),
+                    options.plane().host(), options.agentsPort(), xds.adsService());
+            started.push(agents);
             started.push(new StatusReporter(plane.store()).attach(xds));
             return new MeshControl(plane, agents, xds, started);
         } catch (RuntimeException e) {

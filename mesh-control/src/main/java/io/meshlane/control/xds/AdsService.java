@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.meshlane.control.identity.WorkloadId;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,6 +39,13 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
     final AtomicLong rejectedNodes = new AtomicLong();
     private final AtomicLong versions = new AtomicLong();
     private final AtomicLong nonces = new AtomicLong();
+
+    /** A nonce is the server's own counter echoed back; anything longer is not one of ours. */
+    static final int MAX_NONCE_CHARS = 64;
+    /** Distinct type URLs one stream may ask for (four are served; Envoy asks for a few more). */
+    static final int MAX_TYPES_PER_STREAM = 16;
+    /** Resource names one stream may subscribe to per type (a mesh's clusters and routes, with room). */
+    static final int MAX_NAMES_PER_TYPE = 50_000;
 
     private final XdsSnapshot snapshot;
     private final NodeGate gate;
@@ -96,6 +104,7 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
         boolean subscribed;
         Map<String, String> sent = new HashMap<>();
         String lastNonce = "";
+        String nackedNonce = "";
         String lastVersion = "";
     }
 
@@ -105,6 +114,9 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
         ProxyNode node;
         final Map<String, TypeState> types = new HashMap<>();
         boolean closed;
+
+        /** The workload certificate's identity on the mTLS port; null on the plaintext loopback port. */
+        final WorkloadId identity = WorkloadId.caller().orElse(null);
 
         Stream(ServerCallStreamObserver<R> out) {
             this.out = out;
@@ -148,7 +160,12 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
                 return false;
             }
             try {
-                node = ProxyNode.parse(n);
+                node = identity == null ? ProxyNode.parse(n) : ProxyNode.parse(n, identity.namespace());
+            } catch (SecurityException e) {
+                rejectedNodes.incrementAndGet();
+                LOG.warning("refusing an xDS stream from workload " + identity + ": " + e.getMessage());
+                fail(Status.PERMISSION_DENIED.withDescription(e.getMessage()));
+                return false;
             } catch (IllegalArgumentException e) {
                 rejectedNodes.incrementAndGet();
                 LOG.warning("refusing an xDS stream: " + e.getMessage());
@@ -164,6 +181,29 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
             }
             streams.add(this);
             return true;
+        }
+
+        /** Refuses requests beyond the stream's bounds; false (and the stream is failed) when {@code req} exceeds one. */
+        boolean withinBounds(String type, String nonce, int names) {
+            String refusal = null;
+            Status.Code code = Status.Code.INVALID_ARGUMENT;
+            if (nonce.length() > MAX_NONCE_CHARS) {
+                refusal = "response_nonce of " + nonce.length() + " characters is not a nonce this server sent (at most " + MAX_NONCE_CHARS + ")";
+            } else if (type.length() > 256 || !types.containsKey(type) && types.size() >= MAX_TYPES_PER_STREAM) {
+                refusal = "type URL " + type.substring(0, Math.min(80, type.length())) + " would make more than " + MAX_TYPES_PER_STREAM
+                        + " types on one stream; this server serves " + TypeUrls.ALL;
+                code = Status.Code.RESOURCE_EXHAUSTED;
+            } else if (names > MAX_NAMES_PER_TYPE) {
+                refusal = names + " resource names for " + TypeUrls.shortName(type) + " on one stream exceed the limit of " + MAX_NAMES_PER_TYPE
+                        + "; subscribe with the wildcard instead";
+                code = Status.Code.RESOURCE_EXHAUSTED;
+            }
+            if (refusal == null) {
+                return true;
+            }
+            LOG.warning("refusing an xDS request from " + (node == null ? "a new stream" : node.id()) + ": " + refusal);
+            fail(Status.fromCode(code).withDescription(refusal));
+            return false;
         }
 
         synchronized void recheck() {
@@ -224,6 +264,9 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
                 return;
             }
             String type = req.getTypeUrl();
+            if (!withinBounds(type, req.getResponseNonce(), req.getResourceNamesCount())) {
+                return;
+            }
             if (!TypeUrls.ALL.contains(type)) {
                 LOG.fine("node " + node.id() + " asked for unsupported type " + type + "; answering with no resources");
             }
@@ -234,6 +277,10 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
             }
             if (!nonce.isEmpty()) {
                 if (req.hasErrorDetail()) {
+                    if (nonce.equals(st.nackedNonce)) {
+                        return; // the same response NACKed again: reported once, nothing to resend
+                    }
+                    st.nackedNonce = nonce;
                     nack(type, st, st.lastVersion, req.getErrorDetail().getMessage());
                 } else {
                     acks.incrementAndGet();
@@ -299,6 +346,11 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
                 return;
             }
             String type = req.getTypeUrl();
+            TypeState known = types.get(type);
+            int subscribed = (known == null ? 0 : known.names.size()) + req.getResourceNamesSubscribeCount();
+            if (!withinBounds(type, req.getResponseNonce(), subscribed)) {
+                return;
+            }
             TypeState st = types.computeIfAbsent(type, t -> new TypeState());
             String nonce = req.getResponseNonce();
             if (!nonce.isEmpty()) {
@@ -306,6 +358,10 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
                     return;
                 }
                 if (req.hasErrorDetail()) {
+                    if (nonce.equals(st.nackedNonce)) {
+                        return;
+                    }
+                    st.nackedNonce = nonce;
                     nack(type, st, st.lastVersion, req.getErrorDetail().getMessage());
                 } else {
                     acks.incrementAndGet();

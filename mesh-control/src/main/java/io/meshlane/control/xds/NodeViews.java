@@ -56,7 +56,7 @@ final class NodeViews implements XdsSnapshot {
         return switch (type) {
             case TypeUrls.LISTENER -> node.type() == ProxyNode.Type.PROXYLESS ? apiListener(name, node) : sidecar(node).get("L" + name);
             case TypeUrls.ROUTE -> {
-                XdsResource r = cache.route(name);
+                XdsResource r = cache.route(name, node.namespace());
                 yield r != null ? r : node.type() == ProxyNode.Type.SIDECAR ? sidecar(node).get("R" + name) : null;
             }
             case TypeUrls.CLUSTER -> {
@@ -181,7 +181,7 @@ final class NodeViews implements XdsSnapshot {
         Map<Integer, List<VirtualHost>> byPort = new TreeMap<>();
         for (MeshService s : registry.services()) {
             for (ServicePort p : s.ports()) {
-                XdsResource rc = cache.route(s.hostname() + ":" + p.number());
+                XdsResource rc = cache.route(s.hostname() + ":" + p.number(), node.namespace());
                 if (rc == null) {
                     continue;
                 }

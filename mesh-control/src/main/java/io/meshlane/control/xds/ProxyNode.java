@@ -17,6 +17,26 @@ record ProxyNode(String id, Type type, String ip, String pod, String namespace, 
                         Map<String, String> labels, String network, String cluster) {
     enum Type { SIDECAR, PROXYLESS }
 
+    /**
+     * Parses the node of a client authenticated as a workload of {@code identityNamespace}: the certificate's
+     * namespace is the node's (a bootstrap without one gets it); a bootstrap naming another namespace is
+     * refused with a SecurityException, since the namespace decides which configuration it may read.
+     */
+    static ProxyNode parse(Node node, String identityNamespace) {
+        Node withNamespace = node;
+        if (string(node.getMetadata(), "NAMESPACE").isEmpty() && !node.getId().startsWith("sidecar~") && !node.getId().startsWith("router~")) {
+            withNamespace = node.toBuilder().setMetadata(node.getMetadata().toBuilder()
+                    .putFields("NAMESPACE", Value.newBuilder().setStringValue(identityNamespace).build())).build();
+        }
+        ProxyNode parsed = parse(withNamespace);
+        if (!parsed.namespace().equals(identityNamespace)) {
+            throw new SecurityException("the node '" + node.getId() + "' says namespace " + parsed.namespace()
+                    + " but its workload certificate is for namespace " + identityNamespace
+                    + "; fix node.id / node.metadata.NAMESPACE in the bootstrap or use that namespace's certificate");
+        }
+        return parsed;
+    }
+
     /** Parses a node; fails with a message naming the expected form when the id is malformed. */
     static ProxyNode parse(Node node) {
         String id = node.getId();

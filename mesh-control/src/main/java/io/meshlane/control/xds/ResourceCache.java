@@ -44,6 +44,8 @@ final class ResourceCache {
     private final ClusterTranslator clusterTranslator = new ClusterTranslator();
 
     private final Map<String, XdsResource> routes = new ConcurrentHashMap<>();
+    /** Route configurations narrowed to a client namespace ({@code ns|name}), when exportTo hides a VirtualService there. */
+    private final Map<String, XdsResource> scopedRoutes = new ConcurrentHashMap<>();
     private final Map<String, XdsResource> clusters = new ConcurrentHashMap<>();
     private final Map<String, ClusterInput> clusterInputs = new ConcurrentHashMap<>();
     /** Per host, the names it produced: {@code R<route>} and {@code C<cluster>}. */
@@ -73,6 +75,37 @@ final class ResourceCache {
 
     XdsResource route(String name) {
         return routes.get(name);
+    }
+
+    /**
+     * The route configuration {@code name} as a client in {@code clientNamespace} sees it: the shared one
+     * when every VirtualService of its host is exported there, else one translated from the visible ones only.
+     */
+    XdsResource route(String name, String clientNamespace) {
+        XdsResource shared = routes.get(name);
+        int colon = name.lastIndexOf(':');
+        if (shared == null || colon < 0) {
+            return shared;
+        }
+        List<MeshObject> vss = index.virtualServicesFor(name.substring(0, colon));
+        List<MeshObject> visible = vss.stream().filter(vs -> Visibility.visibleTo(vs, clientNamespace)).toList();
+        if (visible.size() == vss.size()) {
+            return shared;
+        }
+        return scopedRoutes.computeIfAbsent(clientNamespace + "|" + name, k -> {
+            Optional<MeshService> service = registry.service(name.substring(0, colon));
+            Optional<ServicePort> port = service.flatMap(sv -> sv.port(Integer.parseInt(name.substring(colon + 1))));
+            if (port.isEmpty()) {
+                return shared;
+            }
+            List<Route> r;
+            try {
+                r = routeTranslator.routes(service.get(), port.get(), visible);
+            } catch (TranslationException e) {
+                r = routeTranslator.routes(service.get(), port.get(), List.of());
+            }
+            return XdsResource.of(name, routeConfiguration(service.get(), port.get(), r));
+        });
     }
 
     XdsResource cluster(String name) {
@@ -161,6 +194,7 @@ final class ResourceCache {
     /** As {@link #retranslate(Set, Part)}, taking the routes of the hosts in {@code translated} as they are given. */
     void retranslate(Set<String> hosts, Part part, Map<String, Map<String, RouteConfiguration>> translated) {
         XdsChange change = new XdsChange();
+        scopedRoutes.clear();
         boolean portsChanged = false;
         for (String host : hosts) {
             portsChanged |= retranslateHost(host, part, translated.get(host), change);

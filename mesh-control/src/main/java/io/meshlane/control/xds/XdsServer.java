@@ -9,6 +9,7 @@ import io.meshlane.control.registry.RegistryListener;
 import io.meshlane.control.registry.ServiceRegistry;
 import io.meshlane.control.store.ResourceStore;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -34,6 +35,11 @@ import java.util.logging.Logger;
 public final class XdsServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(XdsServer.class.getName());
     public static final String REVISION_LABEL = "istio.io/rev";
+    static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+    static final int MAX_METADATA_BYTES = 8 * 1024;
+    static final int MAX_STREAMS_PER_CONNECTION = 64;
+    /** NACK reports kept for {@link #nacks()}: the most recent ones, so a storm cannot grow the heap. */
+    static final int MAX_NACKS_KEPT = 1000;
 
     private final XdsOptions options;
     private final ConfigSource config;
@@ -56,6 +62,9 @@ public final class XdsServer implements AutoCloseable {
         this.translation = MeshTranslation.of(registry);
         this.ads = new AdsService(translation.views(), this::refuse, report -> {
             nacks.add(report);
+            while (nacks.size() > MAX_NACKS_KEPT) {
+                nacks.removeFirst();
+            }
             nackListeners.forEach(l -> l.accept(report));
         }, (node, type, version, names) -> ackListeners.forEach(l -> l.acked(node, type, version, names)));
         translation.cache().onChange(ads::push);
@@ -136,18 +145,41 @@ public final class XdsServer implements AutoCloseable {
                     + options.tlsPrivateKey() + ": " + e.getMessage(), e);
         }
         try {
-            server = NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), options.port()), creds)
-                    .addService(ads)
-                    .permitKeepAliveTime(5, TimeUnit.SECONDS)
-                    .permitKeepAliveWithoutCalls(true)
-                    .build().start();
+            server = limit(NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), options.port()), creds)
+                    .addService(ads)).build().start();
         } catch (IOException e) {
             config.close();
             throw new IllegalStateException("cannot serve xDS on " + options.host() + ":" + options.port() + ": "
                     + e.getMessage() + " (choose another port with --xds-port)", e);
         }
+        if (!options.tls() && !InetAddress.ofLiteral(loopbackOrAny(options.host())).isLoopbackAddress()) {
+            LOG.warning("plaintext xDS is served on " + options.host() + ", beyond loopback (--xds-insecure-bind): any host that reaches it"
+                    + " reads the whole mesh configuration unauthenticated; remote clients should use the mTLS port with a workload certificate");
+        }
         LOG.info("xDS (ADS, SotW and delta) serving on " + options.host() + ":" + port() + (options.tls() ? " with TLS" : " in plaintext")
                 + ", revision " + options.revision());
+    }
+
+    private static String loopbackOrAny(String host) {
+        return "localhost".equals(host) ? "127.0.0.1" : host.matches("[0-9a-fA-F.:]+") ? host : "0.0.0.0";
+    }
+
+    /**
+     * The limits every ADS endpoint sets (this plaintext one and the mTLS port that hosts {@link #adsService()}):
+     * a discovery request is at most {@value #MAX_REQUEST_BYTES} bytes (gRPC's 4 MiB default, made explicit:
+     * a 10 MB nonce or a million resource names is refused with RESOURCE_EXHAUSTED before it is parsed),
+     * request headers at most {@value #MAX_METADATA_BYTES} bytes, at most {@value #MAX_STREAMS_PER_CONNECTION}
+     * concurrent streams on one connection, keepalive pings no more often than every 5 s.
+     */
+    public static NettyServerBuilder limit(NettyServerBuilder builder) {
+        return builder.maxInboundMessageSize(MAX_REQUEST_BYTES).maxInboundMetadataSize(MAX_METADATA_BYTES)
+                .maxConcurrentCallsPerConnection(MAX_STREAMS_PER_CONNECTION)
+                .permitKeepAliveTime(5, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true);
+    }
+
+    /** ADS as a service to host on another server (the mTLS port), sharing this server's translation and streams. */
+    public io.grpc.BindableService adsService() {
+        return ads;
     }
 
     /** Revisions: a node is served only if its namespace selects this control plane's revision. */
@@ -176,7 +208,12 @@ public final class XdsServer implements AutoCloseable {
                 translation.rejections().size());
     }
 
-    /** Every NACK received so far (most recent last). */
+    /** How many NACKs were counted (a response NACKed again and again counts once). */
+    public long nacksReceived() {
+        return ads.nacks.get();
+    }
+
+    /** The NACKs received, at most {@value #MAX_NACKS_KEPT} most recent (most recent last). */
     List<NackReport> nacks() {
         return List.copyOf(nacks);
     }

@@ -158,6 +158,11 @@ final class MeshFixture implements AutoCloseable {
     }
 
     ManagedChannel client(String target, String nodeId, Locality locality, int xdsPort) {
+        return client(target, nodeId, locality, xdsPort, Map.of("type", "insecure"));
+    }
+
+    /** As above, with the bootstrap's {@code channel_creds} entry given (e.g. gRFC A65's {@code tls} with files). */
+    ManagedChannel client(String target, String nodeId, Locality locality, int xdsPort, Map<String, Object> channelCreds) {
         String scheme = "xdstest" + SCHEMES.incrementAndGet();
         Map<String, Object> node = new LinkedHashMap<>();
         node.put("id", nodeId);
@@ -167,7 +172,7 @@ final class MeshFixture implements AutoCloseable {
         }
         Map<String, Object> bootstrap = Map.of(
                 "xds_servers", List.of(Map.of("server_uri", "127.0.0.1:" + xdsPort,
-                        "channel_creds", List.of(Map.of("type", "insecure")), "server_features", List.of("xds_v3"))),
+                        "channel_creds", List.of(channelCreds), "server_features", List.of("xds_v3"))),
                 "node", node);
         NameResolverRegistry.getDefaultRegistry().register(XdsNameResolverProvider.createForTest(scheme, bootstrap));
         ManagedChannel ch = Grpc.newChannelBuilder(scheme + ":///" + target, InsecureChannelCredentials.create()).build();
