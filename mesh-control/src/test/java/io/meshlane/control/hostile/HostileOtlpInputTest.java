@@ -9,6 +9,7 @@ import io.meshlane.control.server.ControlPlane;
 import io.meshlane.control.server.ControlPlaneOptions;
 import io.meshlane.control.telemetry.TelemetryOptions;
 import io.meshlane.control.telemetry.store.TraceQuery;
+import io.meshlane.control.testing.CaTrust;
 import io.meshlane.control.testing.TempDirs;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -25,8 +26,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,8 +33,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,7 +59,7 @@ class HostileOtlpInputTest {
         plane = ControlPlane.start(ControlPlaneOptions.defaults().withDataDir(dataDir).withListen("127.0.0.1", 0)
                 .withTelemetry(TelemetryOptions.defaults().withPorts(TelemetryOptions.OFF, 0)));
         token = new JoinTokens(dataDir).create("east", Duration.ofHours(1), JoinToken.Scope.telemetry);
-        http = HttpClient.newBuilder().sslContext(trusting(plane.caCertificate())).build();
+        http = HttpClient.newBuilder().sslContext(CaTrust.of(plane.caCertificate())).build();
     }
 
     @AfterAll
@@ -145,19 +142,6 @@ class HostileOtlpInputTest {
             System.gc();
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    static SSLContext trusting(Path ca) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(ca)) {
-            trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        f.init(trust);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, f.getTrustManagers(), null);
-        return tls;
     }
 
     /** {@code n} zero bytes, generated as read. */

@@ -18,6 +18,7 @@ import io.meshlane.control.server.MeshControl;
 import io.meshlane.control.server.MeshControlOptions;
 import io.meshlane.control.telemetry.TelemetryOptions;
 import io.meshlane.control.telemetry.signals.SpanRecord;
+import io.meshlane.control.testing.CaTrust;
 import io.meshlane.control.testing.NodeClients;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -36,15 +37,12 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -54,8 +52,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -191,7 +187,7 @@ class OtlpCredentialsTest {
                                 .addAttributes(OtlpSamples.attr("reporter", "source"))
                                 .addAttributes(OtlpSamples.attr("source_canonical_service", "productpage"))
                                 .addAttributes(OtlpSamples.attr("source_cluster", "west"))))))).build();
-        HttpResponse<String> m = HttpClient.newBuilder().sslContext(trustingCa()).build().send(HttpRequest.newBuilder(
+        HttpResponse<String> m = HttpClient.newBuilder().sslContext(CaTrust.of(mesh.plane().caCertificate())).build().send(HttpRequest.newBuilder(
                         URI.create("https://127.0.0.1:" + mesh.plane().telemetry().otlpHttpPort() + "/v1/metrics"))
                 .header("Content-Type", "application/x-protobuf").header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(metric.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
@@ -257,26 +253,13 @@ class OtlpCredentialsTest {
         }
     }
 
-    static SSLContext trustingCa() throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(mesh.plane().caCertificate())) {
-            trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        f.init(trust);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, f.getTrustManagers(), null);
-        return tls;
-    }
-
     private static HttpResponse<String> post(byte[] body, String authorization) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + mesh.plane().telemetry().otlpHttpPort() + "/v1/traces"))
                 .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/x-protobuf").POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
-        return HttpClient.newBuilder().sslContext(trustingCa()).build().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newBuilder().sslContext(CaTrust.of(mesh.plane().caCertificate())).build().send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static ManagedChannel grpcChannel(NodeClients.Enrolled node) throws Exception {
