@@ -53,7 +53,7 @@ class TelemetryEndToEndTest {
     void aChainOfThreeServicesUnderLoadShowsItsEdgesItsTailAndItsSlowTraces() throws Exception {
         NodeLab.down(LAB);
         try (ControlPlane plane = ControlPlane.start(ControlPlaneOptions.defaults().withDataDir(data).withListen("127.0.0.1", 0)
-                .withTelemetry(TelemetryOptions.defaults().withCluster("lab").withPorts(TelemetryOptions.OFF, 0)))) {
+                .withTelemetry(TelemetryOptions.defaults().withCluster("lab").withPorts(TelemetryOptions.OFF, 0).withOtlpInsecureLoopback(true)))) {
             LabSpec spec = chainLab().withName(LAB)
                     .withTelemetry(TelemetrySpec.http("http://127.0.0.1:" + plane.telemetry().otlpHttpPort()));
             try (NodeLab lab = NodeLab.up(spec)) {

@@ -102,7 +102,9 @@ public final class UpCommand implements Callable<Integer> {
             out.println("meshlane up: starting mesh-control (embedded store) in " + dataDir);
             MeshControl mesh = MeshControl.start(MeshControlOptions.of(ControlPlaneOptions.defaults().withDataDir(dataDir)
                     .withListen("127.0.0.1", port)
-                    .withTelemetry(TelemetryOptions.defaults().withCluster(CLUSTER).withPorts(otlpGrpcPort, otlpHttpPort)))
+                                        // the lab's workloads reach OTLP through the lab's gateway, which connects from the host's loopback
+                    .withTelemetry(TelemetryOptions.defaults().withCluster(CLUSTER).withPorts(otlpGrpcPort, otlpHttpPort)
+                            .withOtlpInsecureLoopback(true)))
                     .withPorts(agentPort, xdsPort));
             cleanup.push(mesh);
             ControlPlane control = mesh.plane();
@@ -149,6 +151,8 @@ public final class UpCommand implements Callable<Integer> {
             out.println("                (the link signs the browser in; the JSON API is under " + control.url() + "/telemetry/v1/)");
             out.println("  telemetry in: OTLP/HTTP http://127.0.0.1:" + control.telemetry().otlpHttpPort()
                     + (control.telemetry().otlpGrpcPort() < 0 ? "" : ", OTLP/gRPC 127.0.0.1:" + control.telemetry().otlpGrpcPort()));
+            out.println("                plaintext and unauthenticated on loopback only (--otlp-insecure-loopback, for this lab);"
+                    + " meshlane control serves OTLP over TLS with a telemetry token by default");
             out.println("  xDS (ADS):    127.0.0.1:" + mesh.xds().port() + " plaintext, loopback only; mTLS on 127.0.0.1:" + mesh.agents().port()
                     + " with a workload certificate (meshlane control workload-cert --data-dir " + dataDir + " ...)");
             out.println("  metrics:      curl -s http://127.0.0.1:" + metrics.port() + "/metrics");

@@ -67,6 +67,9 @@ public final class ControlCommand implements Callable<Integer> {
     @Option(names = "--otlp-grpc-port", description = "OTLP/gRPC receiver port on the listen host (default: 4317; 0 = any free one; -1 = off).")
     int otlpGrpcPort = TelemetryOptions.DEFAULT_OTLP_GRPC_PORT;
 
+    @Option(names = "--otlp-insecure-loopback", description = "Serve OTLP as plaintext without authentication (only with --listen on a loopback address; for a local lab). Default: OTLP needs TLS and a telemetry token or a client certificate from the CA.")
+    boolean otlpInsecureLoopback;
+
     @Option(names = "--otlp-http-port", description = "OTLP/HTTP receiver port on the listen host (default: 4318; 0 = any free one; -1 = off).")
     int otlpHttpPort = TelemetryOptions.DEFAULT_OTLP_HTTP_PORT;
 
@@ -166,6 +169,7 @@ public final class ControlCommand implements Callable<Integer> {
     private TelemetryOptions telemetryOptions() {
         try {
             return TelemetryOptions.defaults().withCluster(cluster).withPorts(otlpGrpcPort, otlpHttpPort)
+                    .withOtlpInsecureLoopback(otlpInsecureLoopback)
                     .withBudget(Quantities.bytes(telemetryMemory, "--telemetry-memory"), maxSeries)
                     .withPeers(peers).withScrape(scrapeTargets, Quantities.duration(scrapeInterval, "--scrape-interval"))
                     .withExport(otlpForward, remoteWrite)

@@ -14,8 +14,11 @@ public final class TelemetryBanner {
         String host = plane.url().substring("https://".length(), plane.url().lastIndexOf(':'));
         StringBuilder out = new StringBuilder();
         out.append("telemetry in: OTLP/gRPC ").append(t.otlpGrpcPort() < 0 ? "off" : host + ":" + t.otlpGrpcPort())
-                .append(", OTLP/HTTP ").append(t.otlpHttpPort() < 0 ? "off" : "http://" + host + ":" + t.otlpHttpPort())
-                .append(" (cluster ").append(t.store().config().localCluster()).append(")\n");
+                .append(", OTLP/HTTP ").append(t.otlpHttpPort() < 0 ? "off" : (t.otlpSecure() ? "https://" : "http://") + host + ":" + t.otlpHttpPort())
+                .append(t.otlpSecure() ? " (TLS, trust " + plane.caCertificate() + "; Authorization: Bearer <token from meshlane control token"
+                        + " create --cluster C --scope telemetry> or a client certificate from the CA; the cluster comes from the credential)\n"
+                        : " (plaintext, unauthenticated, loopback only: --otlp-insecure-loopback; cluster "
+                        + t.store().config().localCluster() + " unless the data names its own)\n");
         out.append("dashboard (signs this browser in; keep the link private): ").append(plane.dashboardUrl()).append('\n');
         out.append("telemetry API: ").append(plane.url()).append("/telemetry/v1/topology (bearer token from the kubeconfig)");
         return out.toString();

@@ -45,8 +45,11 @@ final class TokenCreateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         spec.commandLine().getOut().println(token);
-        spec.commandLine().getErr().println("one-time " + scope + " join token for cluster " + cluster + ", usable until " + Instant.now().plus(lifetime)
-                + (scope == JoinToken.Scope.agent ? "; give it to the agent in a file (mode 0600): --join-token-file FILE" : ""));
+        spec.commandLine().getErr().println(scope == JoinToken.Scope.agent
+                ? "one-time agent join token for cluster " + cluster + ", usable until " + Instant.now().plus(lifetime)
+                        + "; give it to the agent in a file (mode 0600): --join-token-file FILE"
+                : "telemetry token for cluster " + cluster + ", usable (many times) until " + Instant.now().plus(lifetime)
+                        + "; OTLP exporters send it as the header Authorization: Bearer <token> over TLS (trust ca.crt)");
         return 0;
     }
 }

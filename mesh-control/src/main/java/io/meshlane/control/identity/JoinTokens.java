@@ -54,6 +54,18 @@ public final class JoinTokens {
 
     /** Uses up {@code token} and returns what it granted; empty when unknown, used, expired or malformed. */
     Optional<JoinToken> consume(String token) {
+        return read(token, true);
+    }
+
+    /**
+     * What {@code token} grants without using it up (telemetry tokens are multi-use until their TTL);
+     * empty when unknown, deleted, expired or malformed.
+     */
+    Optional<JoinToken> peek(String token) {
+        return read(token, false);
+    }
+
+    private Optional<JoinToken> read(String token, boolean use) {
         var m = FORMAT.matcher(token == null ? "" : token.trim());
         if (!m.matches()) {
             return Optional.empty();
@@ -65,9 +77,12 @@ public final class JoinTokens {
                     record.path("secretSha256").asText().getBytes(StandardCharsets.US_ASCII))) {
                 return Optional.empty();
             }
-            Files.delete(file);
             JoinToken granted = new JoinToken(record.path("cluster").asText(), JoinToken.Scope.valueOf(record.path("scope").asText()),
                     Instant.parse(record.path("expires").asText()));
+            // a telemetry token shown at Join is refused there but not destroyed: it stays usable for OTLP
+            if (use && granted.scope() == JoinToken.Scope.agent) {
+                Files.delete(file);
+            }
             return granted.expires().isAfter(Instant.now()) ? Optional.of(granted) : Optional.empty();
         } catch (NoSuchFileException e) {
             return Optional.empty();

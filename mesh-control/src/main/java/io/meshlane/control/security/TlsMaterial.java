@@ -55,6 +55,8 @@ public record TlsMaterial(Path caCertificate, Path keyStore, String keyStorePass
         Path pass = dataDir.resolve("server.p12.pass");
         try {
             if (Files.exists(ca) && Files.exists(p12) && Files.exists(pass)) {
+                // data directories from before the key store was written owner-only
+                Files.setPosixFilePermissions(p12, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
                 return new TlsMaterial(ca, p12, Files.readString(pass).trim());
             }
             return generate(ca, p12, pass, listenHost, extraNames);
@@ -93,9 +95,10 @@ public record TlsMaterial(Path caCertificate, Path keyStore, String keyStorePass
         store.load(null, null);
         store.setKeyEntry("server", serverKeys.getPrivate(), password.toCharArray(), new Certificate[] {serverCert, caCert});
         Files.createDirectories(ca.getParent());
-        try (OutputStream out = Files.newOutputStream(p12)) {
-            store.store(out, password.toCharArray());
-        }
+        // the key store holds the serving key: owner-only like every other secret
+        java.io.ByteArrayOutputStream keyStore = new java.io.ByteArrayOutputStream();
+        store.store(keyStore, password.toCharArray());
+        PrivateFiles.write(p12, keyStore.toByteArray());
         PrivateFiles.write(pass, password);
         PrivateFiles.write(ca.resolveSibling("ca.key"), pem(caKeys.getPrivate()));
         Files.writeString(ca, pem(caCert));

@@ -26,6 +26,8 @@ import io.meshlane.control.security.AccessFile;
 import io.meshlane.control.security.AccessPolicy;
 import io.meshlane.control.security.Kubeconfig;
 import io.meshlane.control.security.TlsMaterial;
+import io.meshlane.control.identity.IdentityOptions;
+import io.meshlane.control.identity.TelemetryCredentials;
 import io.meshlane.control.security.Token;
 import io.meshlane.control.store.EtcdStore;
 import io.meshlane.control.store.KeyExistsException;
@@ -124,7 +126,8 @@ public final class ControlPlane implements AutoCloseable {
             ApiRouter router = new ApiRouter(access, RequestLimiter.from(accessFile), audit, registry, resources, timer,
                     options.bookmarkMillis());
             router.dashboard(new DashboardPages(access));
-            telemetry = Telemetry.start(options.telemetry(), options.host(), access, resources, registry);
+            telemetry = Telemetry.start(options.telemetry(), options.host(),
+                    TelemetryCredentials.open(dataDir, tls, IdentityOptions.DEFAULT_TRUST_DOMAIN), access, resources, registry);
             router.mount("telemetry", telemetry.routes());
             router.mount("metrics", telemetry.metrics());
             // Micronaut's -1 binds a random port atomically; a port picked and released beforehand could be taken

@@ -2,6 +2,7 @@ package io.meshlane.control.telemetry;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshlane.control.http.Json;
+import io.meshlane.control.identity.TelemetryCredentials;
 import io.meshlane.control.api.ResourceService;
 import io.meshlane.control.crd.KindRegistry;
 import io.meshlane.control.security.AccessPolicy;
@@ -49,8 +50,9 @@ public final class Telemetry implements AutoCloseable {
         this.closing = closing;
     }
 
-    public static Telemetry start(TelemetryOptions options, String host, AccessPolicy access, ResourceService resources,
-                                  KindRegistry registry) {
+    /** {@code credentials}: who may write OTLP; null only with {@link TelemetryOptions#otlpInsecureLoopback()}. */
+    public static Telemetry start(TelemetryOptions options, String host, TelemetryCredentials credentials, AccessPolicy access,
+                                  ResourceService resources, KindRegistry registry) {
         Deque<AutoCloseable> closing = new ArrayDeque<>();
         try {
             TelemetryStore store = new TelemetryStore(new TelemetryConfig(options.memoryBudgetBytes(), options.maxSeries(),
@@ -63,7 +65,7 @@ public final class Telemetry implements AutoCloseable {
                 closing.push(forwarder);
             }
             OtlpReceivers receivers = OtlpReceivers.start(new OtlpReceiverOptions(host, options.otlpGrpcPort(), options.otlpHttpPort(),
-                    options.maxOtlpMessageBytes(), "", options.maxSeries()), store::accept, forwarder);
+                    options.maxOtlpMessageBytes(), options.otlpInsecureLoopback() ? null : credentials, options.maxSeries()), store::accept, forwarder);
             closing.push(receivers);
             PrometheusScraper scraper = options.scrapeTargets().isEmpty() ? null
                     : PrometheusScraper.start(options.scrapeTargets(), options.scrapeInterval(), store::accept);
@@ -102,6 +104,11 @@ public final class Telemetry implements AutoCloseable {
     /** {@code /metrics}: telemetry health and the mesh's RED as Prometheus text. */
     public MetricsRoutes metrics() {
         return metrics;
+    }
+
+    /** Whether OTLP is served over TLS with credentials (false only with --otlp-insecure-loopback). */
+    public boolean otlpSecure() {
+        return receivers.secure();
     }
 
     /** The bound OTLP/gRPC port, -1 when off. */

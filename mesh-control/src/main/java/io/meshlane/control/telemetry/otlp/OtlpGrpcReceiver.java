@@ -3,8 +3,14 @@ package io.meshlane.control.telemetry.otlp;
 import com.google.protobuf.ExtensionRegistryLite;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Metadata;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
+import io.meshlane.control.identity.TelemetryCredentials;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerCall;
@@ -29,18 +35,22 @@ import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * OTLP/gRPC: the Trace, Metrics and Logs services. Requests arrive as raw bytes and are parsed here, so
  * that an undecodable request is answered INVALID_ARGUMENT with the parser's reason (grpc-java's own
- * marshaller would answer INTERNAL). Oversized messages get grpc-java's RESOURCE_EXHAUSTED.
+ * marshaller would answer INTERNAL). Oversized messages get grpc-java's RESOURCE_EXHAUSTED. With credentials it
+ * serves TLS and every call needs a telemetry token or a CA-issued client certificate (UNAUTHENTICATED otherwise);
+ * a payload claiming another cluster than its credential's gets PERMISSION_DENIED.
  */
 final class OtlpGrpcReceiver implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(OtlpGrpcReceiver.class.getName());
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    /** The writer's cluster, set by {@link Authenticate}; absent (null) on the insecure loopback receiver. */
+    private static final Context.Key<String> CLUSTER = Context.key("meshlane-otlp-cluster");
     private static final MethodDescriptor.Marshaller<byte[]> BYTES = RawBytes.MARSHALLER;
 
     private final Server server;
@@ -58,18 +68,21 @@ final class OtlpGrpcReceiver implements AutoCloseable {
                 ExportMetricsServiceResponse.getDefaultInstance(), ingest, ExportMetricsServiceRequest::parseFrom, ingest::metricsResponse);
         ServerServiceDefinition logs = service(LogsServiceGrpc.SERVICE_NAME, LogsServiceGrpc.getExportMethod(),
                 ExportLogsServiceResponse.getDefaultInstance(), ingest, ExportLogsServiceRequest::parseFrom, ingest::logsResponse);
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), options.grpcPort()),
-                        InsecureServerCredentials.create())
+        ServerCredentials transport = options.secure()
+                ? TlsServerCredentials.newBuilder().keyManager(options.credentials().keyManagers().getKeyManagers())
+                        .trustManager(options.credentials().clientTrust()).clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL).build()
+                : InsecureServerCredentials.create();
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), options.grpcPort()), transport)
                 .maxInboundMessageSize(options.maxMessageBytes())
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true);
-        ServerInterceptor auth = new BearerAuth(options.token());
         for (ServerServiceDefinition s : new ServerServiceDefinition[] {traces, metrics, logs}) {
-            builder.addService(options.authRequired() ? ServerInterceptors.intercept(s, auth) : s);
+            builder.addService(options.secure() ? ServerInterceptors.intercept(s, new Authenticate(options.credentials())) : s);
         }
         try {
             Server server = builder.build().start();
-            LOG.info("OTLP/gRPC receiving on " + options.host() + ":" + server.getPort());
+            LOG.info("OTLP/gRPC receiving on " + options.host() + ":" + server.getPort()
+                    + (options.secure() ? " (TLS; telemetry token or client certificate)" : " (plaintext, unauthenticated: loopback only)"));
             return new OtlpGrpcReceiver(server, ingest);
         } catch (IOException e) {
             throw new IllegalStateException("cannot receive OTLP/gRPC on " + options.host() + ":" + options.grpcPort() + ": "
@@ -100,7 +113,7 @@ final class OtlpGrpcReceiver implements AutoCloseable {
 
     private static <Q, R extends Message> ServerServiceDefinition service(String serviceName, MethodDescriptor<Q, R> method,
                                                                          R responseDefault, OtlpIngest ingest, Parser<Q> parser,
-                                                                         Function<Q, R> handle) {
+                                                                         BiFunction<Q, String, R> handle) {
         MethodDescriptor<byte[], R> raw = method.toBuilder(BYTES, ProtoUtils.marshaller(responseDefault)).build();
         ServerCallHandler<byte[], R> handler = ServerCalls.asyncUnaryCall((byte[] bytes, StreamObserver<R> out) -> {
             Q request;
@@ -113,8 +126,11 @@ final class OtlpGrpcReceiver implements AutoCloseable {
                 return;
             }
             try {
-                out.onNext(handle.apply(request));
+                out.onNext(handle.apply(request, CLUSTER.get()));
                 out.onCompleted();
+            } catch (ClusterClaims.ForeignCluster e) {
+                ingest.refused();
+                out.onError(Status.PERMISSION_DENIED.withDescription(e.getMessage()).asRuntimeException());
             } catch (SinkOverloadedException e) {
                 ingest.refused();
                 out.onError(Status.UNAVAILABLE.withDescription("telemetry ingest is overloaded, retry later: " + e.getMessage())
@@ -128,18 +144,19 @@ final class OtlpGrpcReceiver implements AutoCloseable {
         return ServerServiceDefinition.builder(serviceName).addMethod(raw, handler).build();
     }
 
-    /** Refuses calls without "authorization: Bearer &lt;token&gt;". */
-    private record BearerAuth(String token) implements ServerInterceptor {
+    /** Admits calls whose token or client certificate names a cluster, and puts that cluster into the call's context. */
+    private record Authenticate(TelemetryCredentials credentials) implements ServerInterceptor {
         @Override
         public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-            String given = headers.get(AUTHORIZATION);
-            if (given == null || !BearerToken.matches(given, token)) {
-                call.close(Status.UNAUTHENTICATED.withDescription(given == null ? "missing authorization: Bearer <token> metadata"
-                        : "the bearer token is not valid for this control plane"), new Metadata());
+            TelemetryCredentials.Verdict verdict = credentials.authenticate(headers.get(AUTHORIZATION),
+                    TelemetryCredentials.peer(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION)));
+            if (verdict instanceof TelemetryCredentials.Refused refused) {
+                call.close(Status.UNAUTHENTICATED.withDescription(refused.reason()), new Metadata());
                 return new ServerCall.Listener<>() {
                 };
             }
-            return next.startCall(call, headers);
+            String cluster = ((TelemetryCredentials.Writer) verdict).cluster();
+            return Contexts.interceptCall(Context.current().withValue(CLUSTER, cluster), call, headers, next);
         }
     }
 }

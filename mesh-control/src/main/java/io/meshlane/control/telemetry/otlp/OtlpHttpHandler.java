@@ -16,6 +16,10 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.meshlane.control.identity.TelemetryCredentials;
+import io.netty.handler.ssl.SslHandler;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Level;
@@ -60,11 +64,17 @@ final class OtlpHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             send(ctx, r, keepAlive);
             return;
         }
-        if (options.authRequired() && !BearerToken.matches(request.headers().get(HttpHeaderNames.AUTHORIZATION), options.token())) {
-            send(ctx, OtlpHttpResponses.error(HttpResponseStatus.UNAUTHORIZED, contentType,
-                    request.headers().contains(HttpHeaderNames.AUTHORIZATION) ? "the bearer token is not valid for this control plane"
-                            : "missing Authorization: Bearer <token> header"), keepAlive);
-            return;
+        String cluster = null;
+        if (options.secure()) {
+            TelemetryCredentials.Verdict verdict = options.credentials().authenticate(
+                    request.headers().get(HttpHeaderNames.AUTHORIZATION), peerCertificate(ctx));
+            if (verdict instanceof TelemetryCredentials.Refused refused) {
+                FullHttpResponse r = OtlpHttpResponses.error(HttpResponseStatus.UNAUTHORIZED, contentType, refused.reason());
+                r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+                send(ctx, r, keepAlive);
+                return;
+            }
+            cluster = ((TelemetryCredentials.Writer) verdict).cluster();
         }
         String media = OtlpHttpResponses.mediaType(contentType);
         if (!media.equals(OtlpHttpResponses.PROTOBUF) && !media.equals(OtlpHttpResponses.JSON)) {
@@ -74,8 +84,9 @@ final class OtlpHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         }
         byte[] body = ByteBufUtil.getBytes(request.content());
         String endpoint = path;
+        String writer = cluster;
         try {
-            workers.execute(() -> send(ctx, handle(endpoint, media, body), keepAlive));
+            workers.execute(() -> send(ctx, handle(endpoint, media, body, writer), keepAlive));
         } catch (RejectedExecutionException e) {
             ingest.refused();
             FullHttpResponse r = OtlpHttpResponses.error(HttpResponseStatus.SERVICE_UNAVAILABLE, contentType,
@@ -85,15 +96,18 @@ final class OtlpHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         }
     }
 
-    private FullHttpResponse handle(String path, String contentType, byte[] body) {
+    private FullHttpResponse handle(String path, String contentType, byte[] body, String cluster) {
         boolean json = OtlpHttpResponses.isJson(contentType);
         try {
             Message response = switch (path) {
-                case "/v1/traces" -> ingest.traceResponse(parse(ExportTraceServiceRequest.newBuilder(), body, json));
-                case "/v1/metrics" -> ingest.metricsResponse(parse(ExportMetricsServiceRequest.newBuilder(), body, json));
-                default -> ingest.logsResponse(parse(ExportLogsServiceRequest.newBuilder(), body, json));
+                case "/v1/traces" -> ingest.traceResponse(parse(ExportTraceServiceRequest.newBuilder(), body, json), cluster);
+                case "/v1/metrics" -> ingest.metricsResponse(parse(ExportMetricsServiceRequest.newBuilder(), body, json), cluster);
+                default -> ingest.logsResponse(parse(ExportLogsServiceRequest.newBuilder(), body, json), cluster);
             };
             return OtlpHttpResponses.ok(contentType, response);
+        } catch (ClusterClaims.ForeignCluster e) {
+            ingest.refused();
+            return OtlpHttpResponses.error(HttpResponseStatus.FORBIDDEN, contentType, e.getMessage());
         } catch (MalformedBody e) {
             ingest.malformed();
             return OtlpHttpResponses.error(HttpResponseStatus.BAD_REQUEST, contentType, e.getMessage());
@@ -127,6 +141,14 @@ final class OtlpHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             }
         }
         return (M) builder.build();
+    }
+
+    private static Optional<X509Certificate> peerCertificate(ChannelHandlerContext ctx) {
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        if (tls == null) {
+            return Optional.empty();
+        }
+        return TelemetryCredentials.peer(tls.engine().getSession());
     }
 
     private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {

@@ -10,6 +10,9 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -22,6 +25,7 @@ import java.util.logging.Logger;
  * OTLP/HTTP on Netty: POST /v1/traces, /v1/metrics, /v1/logs in protobuf or JSON, optionally gzip-encoded.
  * The size limit applies to the decoded body (a small gzip body cannot expand past it). Decoding and the
  * sink run on a bounded worker pool, not on the event loop; when that pool is full the client gets 503.
+ * With credentials it serves HTTPS (client certificates optional, checked against the CA when shown).
  */
 final class OtlpHttpReceiver implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(OtlpHttpReceiver.class.getName());
@@ -44,12 +48,17 @@ final class OtlpHttpReceiver implements AutoCloseable {
                 r -> Thread.ofPlatform().daemon().name("otlp-http-" + n.incrementAndGet()).unstarted(r),
                 new ThreadPoolExecutor.AbortPolicy());
         try {
+            SslContext tls = options.secure() ? SslContextBuilder.forServer(options.credentials().keyManagers())
+                    .trustManager(options.credentials().clientTrust()).clientAuth(ClientAuth.OPTIONAL).build() : null;
             Channel ch = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel c) {
+                            if (tls != null) {
+                                c.pipeline().addLast(tls.newHandler(c.alloc()));
+                            }
                             c.pipeline()
                                     .addLast(new HttpServerCodec())
                                     .addLast(new HttpContentDecompressor(0))
@@ -59,7 +68,8 @@ final class OtlpHttpReceiver implements AutoCloseable {
                     })
                     .bind(new InetSocketAddress(options.host(), options.httpPort())).sync().channel();
             OtlpHttpReceiver r = new OtlpHttpReceiver(group, workers, ch);
-            LOG.info("OTLP/HTTP receiving on " + options.host() + ":" + r.port());
+            LOG.info("OTLP/HTTP receiving on " + options.host() + ":" + r.port()
+                    + (tls != null ? " (TLS; telemetry token or client certificate)" : " (plaintext, unauthenticated: loopback only)"));
             return r;
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);

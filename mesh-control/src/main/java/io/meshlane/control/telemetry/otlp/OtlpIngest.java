@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.LongAdder;
  * What both receivers do with a decoded request: turn it into signals, hand them to the sink, forward
  * the request, count, and build the OTLP response (with partial success when anything was refused or
  * there is something to say). The sink's exceptions pass through to the receiver, which answers the client.
+ * A payload claiming another cluster than its writer's throws {@link ClusterClaims.ForeignCluster} before
+ * anything is decoded, stored or forwarded.
  */
 final class OtlpIngest {
     /** Items refused (invalid, or refused by the sink) and the first reason, for OTLP partial success. */
@@ -51,8 +53,11 @@ final class OtlpIngest {
         this.istio = istio;
     }
 
-    ExportTraceServiceResponse traceResponse(ExportTraceServiceRequest request) {
-        Result r = traces(request);
+    ExportTraceServiceResponse traceResponse(ExportTraceServiceRequest request, String cluster) {
+        if (cluster != null) {
+            ClusterClaims.check(request, cluster);
+        }
+        Result r = traces(request, cluster);
         ExportTraceServiceResponse.Builder b = ExportTraceServiceResponse.newBuilder();
         if (r.partial()) {
             b.setPartialSuccess(ExportTracePartialSuccess.newBuilder().setRejectedSpans(r.rejected()).setErrorMessage(r.message()));
@@ -60,8 +65,11 @@ final class OtlpIngest {
         return b.build();
     }
 
-    ExportMetricsServiceResponse metricsResponse(ExportMetricsServiceRequest request) {
-        Result r = metrics(request);
+    ExportMetricsServiceResponse metricsResponse(ExportMetricsServiceRequest request, String cluster) {
+        if (cluster != null) {
+            ClusterClaims.check(request, cluster);
+        }
+        Result r = metrics(request, cluster);
         ExportMetricsServiceResponse.Builder b = ExportMetricsServiceResponse.newBuilder();
         if (r.partial()) {
             b.setPartialSuccess(ExportMetricsPartialSuccess.newBuilder().setRejectedDataPoints(r.rejected()).setErrorMessage(r.message()));
@@ -69,8 +77,11 @@ final class OtlpIngest {
         return b.build();
     }
 
-    ExportLogsServiceResponse logsResponse(ExportLogsServiceRequest request) {
-        Result r = logs(request);
+    ExportLogsServiceResponse logsResponse(ExportLogsServiceRequest request, String cluster) {
+        if (cluster != null) {
+            ClusterClaims.check(request, cluster);
+        }
+        Result r = logs(request, cluster);
         ExportLogsServiceResponse.Builder b = ExportLogsServiceResponse.newBuilder();
         if (r.partial()) {
             b.setPartialSuccess(ExportLogsPartialSuccess.newBuilder().setRejectedLogRecords(r.rejected()).setErrorMessage(r.message()));
@@ -78,27 +89,27 @@ final class OtlpIngest {
         return b.build();
     }
 
-    private Result traces(ExportTraceServiceRequest request) {
+    private Result traces(ExportTraceServiceRequest request, String cluster) {
         Decoded<SpanRecord> d = SpanDecoding.decode(request);
-        IngestOutcome o = deliver(TelemetryBatch.ofSpans(d.items()));
+        IngestOutcome o = deliver(TelemetryBatch.ofSpans(d.items()), cluster);
         forwarder.traces(request);
         spansAccepted.add(d.items().size() - o.rejected());
         spansRejected.add(d.rejected() + o.rejected());
         return result(d.rejected(), d.firstRejection(), o);
     }
 
-    private Result logs(ExportLogsServiceRequest request) {
+    private Result logs(ExportLogsServiceRequest request, String cluster) {
         Decoded<LogRecord> d = LogDecoding.decode(request);
-        IngestOutcome o = deliver(TelemetryBatch.ofLogs(d.items()));
+        IngestOutcome o = deliver(TelemetryBatch.ofLogs(d.items()), cluster);
         forwarder.logs(request);
         logsAccepted.add(d.items().size() - o.rejected());
         logsRejected.add(d.rejected() + o.rejected());
         return result(d.rejected(), d.firstRejection(), o);
     }
 
-    private Result metrics(ExportMetricsServiceRequest request) {
+    private Result metrics(ExportMetricsServiceRequest request, String cluster) {
         IstioMetricsResult m = istio.map(MetricDecoding.points(request));
-        IngestOutcome o = deliver(new TelemetryBatch(List.of(), m.requests(), m.tcp(), List.of(), List.of()));
+        IngestOutcome o = deliver(new TelemetryBatch(List.of(), m.requests(), m.tcp(), List.of(), List.of()), cluster);
         forwarder.metrics(request);
         pointsUnderstood.add(m.understood());
         pointsOther.add(m.notUnderstood());
@@ -125,11 +136,12 @@ final class OtlpIngest {
                 istio.seriesEvicted());
     }
 
-    private IngestOutcome deliver(TelemetryBatch batch) {
+    /** {@code cluster}: the writer's, from its credential; null on the insecure loopback receiver, where the payload's own labels stand. */
+    private IngestOutcome deliver(TelemetryBatch batch, String cluster) {
         if (batch.size() == 0) {
             return IngestOutcome.NONE;
         }
-        IngestOutcome o = sink.accept(batch);
+        IngestOutcome o = sink.accept(cluster == null ? batch : ClusterClaims.assign(batch, cluster));
         return o == null ? IngestOutcome.NONE : o;
     }
 

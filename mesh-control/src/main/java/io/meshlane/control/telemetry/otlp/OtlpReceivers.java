@@ -15,11 +15,13 @@ import io.meshlane.control.telemetry.istio.IstioMetrics;
  */
 public final class OtlpReceivers implements AutoCloseable {
     private final OtlpIngest ingest;
+    private final boolean secure;
     private final OtlpGrpcReceiver grpc;
     private final OtlpHttpReceiver http;
 
-    private OtlpReceivers(OtlpIngest ingest, OtlpGrpcReceiver grpc, OtlpHttpReceiver http) {
+    private OtlpReceivers(OtlpIngest ingest, OtlpGrpcReceiver grpc, OtlpHttpReceiver http, boolean secure) {
         this.ingest = ingest;
+        this.secure = secure;
         this.grpc = grpc;
         this.http = http;
     }
@@ -37,7 +39,12 @@ public final class OtlpReceivers implements AutoCloseable {
             }
             throw e;
         }
-        return new OtlpReceivers(ingest, grpc, http);
+        return new OtlpReceivers(ingest, grpc, http, options.secure());
+    }
+
+    /** Whether the receivers serve TLS and demand credentials. */
+    public boolean secure() {
+        return secure;
     }
 
     /** The bound OTLP/gRPC port, or -1 when off. */

@@ -14,6 +14,9 @@ import java.util.Map;
 
 /** OTLP spans to {@link SpanRecord}s. Pure; a span with an invalid id is refused alone. */
 final class SpanDecoding {
+    /** Far above the SDKs' default of 128: a span past it is hostile or broken, and would cost the trace store its budget. */
+    static final int MAX_ATTRIBUTES = 1_000;
+
     private SpanDecoding() {
     }
 
@@ -41,6 +44,10 @@ final class SpanDecoding {
     }
 
     private static String problem(Span span) {
+        if (span.getAttributesCount() > MAX_ATTRIBUTES) {
+            return "carries " + span.getAttributesCount() + " attributes, more than the " + MAX_ATTRIBUTES
+                    + " kept per span; send fewer (OpenTelemetry SDKs keep 128 by default)";
+        }
         String p = OtlpIds.problem("trace id", span.getTraceId(), 16);
         if (p == null) {
             p = OtlpIds.problem("span id", span.getSpanId(), 8);

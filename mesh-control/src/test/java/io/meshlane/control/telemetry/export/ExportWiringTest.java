@@ -46,9 +46,9 @@ class ExportWiringTest {
         Path collectorDir = Files.createTempDirectory("meshlane-collector");
         Path edgeDir = Files.createTempDirectory("meshlane-edge");
         try (ControlPlane collector = ControlPlane.start(ControlPlaneOptions.defaults().withDataDir(collectorDir).withListen("127.0.0.1", 0)
-                .withTelemetry(TelemetryOptions.defaults().withCluster("central").withPorts(0, TelemetryOptions.OFF)));
+                .withTelemetry(TelemetryOptions.defaults().withCluster("central").withPorts(0, TelemetryOptions.OFF).withOtlpInsecureLoopback(true)));
              ControlPlane edge = ControlPlane.start(ControlPlaneOptions.defaults().withDataDir(edgeDir).withListen("127.0.0.1", 0)
-                     .withTelemetry(TelemetryOptions.defaults().withCluster("edge").withPorts(TelemetryOptions.OFF, 0)
+                     .withTelemetry(TelemetryOptions.defaults().withCluster("edge").withPorts(TelemetryOptions.OFF, 0).withOtlpInsecureLoopback(true)
                              .withExport("127.0.0.1:" + collector.telemetry().otlpGrpcPort(),
                                      URI.create("http://127.0.0.1:" + prometheus.getAddress().getPort() + "/api/v1/write"))
                              .withRemoteWriteInterval(Duration.ofMillis(500))))) {

@@ -169,26 +169,6 @@ class OtlpGrpcReceiverTest {
     }
 
     @Test
-    void bearerTokenIsRequiredWhenConfigured() {
-        start(OtlpReceiverOptions.ephemeral().withToken("s3cret"));
-        ExportTraceServiceRequest request = OtlpSamples.traces(new Random(6), 3, NOW);
-
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> traces().export(request));
-        assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
-        Metadata wrong = new Metadata();
-        wrong.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer nope");
-        StatusRuntimeException e2 = assertThrows(StatusRuntimeException.class,
-                () -> traces().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(wrong)).export(request));
-        assertEquals(Status.Code.UNAUTHENTICATED, e2.getStatus().getCode());
-        assertTrue(sink.spans().isEmpty());
-
-        Metadata right = new Metadata();
-        right.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer s3cret");
-        traces().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(right)).export(request);
-        assertEquals(3, sink.spans().size());
-    }
-
-    @Test
     void istioMetricsBecomeRequestDeltasPerEdge() {
         start(OtlpReceiverOptions.ephemeral());
         MetricsServiceGrpc.MetricsServiceBlockingStub metrics = MetricsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);

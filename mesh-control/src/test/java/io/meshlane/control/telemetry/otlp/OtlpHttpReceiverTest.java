@@ -251,18 +251,6 @@ class OtlpHttpReceiverTest {
     }
 
     @Test
-    void bearerTokenIsRequiredWhenConfigured() throws Exception {
-        start(OtlpReceiverOptions.ephemeral().withToken("s3cret"));
-        byte[] body = OtlpSamples.traces(new Random(11), 3, NOW).toByteArray();
-
-        assertEquals(401, post("/v1/traces", "application/x-protobuf", body).statusCode());
-        assertEquals(401, post("/v1/traces", "application/x-protobuf", body, "Authorization", "Bearer wrong").statusCode());
-        assertTrue(sink.spans().isEmpty());
-        assertEquals(200, post("/v1/traces", "application/x-protobuf", body, "Authorization", "Bearer s3cret").statusCode());
-        assertEquals(3, sink.spans().size());
-    }
-
-    @Test
     void logsInJsonKeepSeverityBodyAndIds() throws Exception {
         start(OtlpReceiverOptions.ephemeral());
         String json = """
