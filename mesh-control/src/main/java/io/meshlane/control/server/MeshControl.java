@@ -33,7 +33,10 @@ public final class MeshControl implements AutoCloseable {
         try {
             ControlPlane plane = ControlPlane.start(options.plane());
             started.push(plane);
-            AgentServer agents = AgentServer.start(plane.store(), NodeTrust.open(plane.dataDir(), plane.tls(), options.identity()),
+            // replicas on etcd share join tokens and revocations through it; one replica keeps them in its data directory
+            NodeTrust trust = options.plane().store() == StoreKind.ETCD ? NodeTrust.open(plane.store(), plane.tls(), options.identity())
+                    : NodeTrust.open(plane.dataDir(), plane.tls(), options.identity());
+            AgentServer agents = AgentServer.start(plane.store(), trust,
                     options.plane().host(), options.agentsPort());
             started.push(agents);
             XdsServer xds = XdsServer.start(options.xds(), plane.store(), new ServiceRegistry());

@@ -51,6 +51,12 @@ public final class Telemetry implements AutoCloseable {
 
     public static Telemetry start(TelemetryOptions options, String host, AccessPolicy access, ResourceService resources,
                                   KindRegistry registry) {
+        return start(options, host, access, resources, registry, () -> true);
+    }
+
+    /** As above, with Prometheus scraping done only while {@code leads} (one replica of a fleet scrapes each target). */
+    public static Telemetry start(TelemetryOptions options, String host, AccessPolicy access, ResourceService resources,
+                                  KindRegistry registry, java.util.function.BooleanSupplier leads) {
         Deque<AutoCloseable> closing = new ArrayDeque<>();
         try {
             TelemetryStore store = new TelemetryStore(new TelemetryConfig(options.memoryBudgetBytes(), options.maxSeries(),
@@ -66,7 +72,7 @@ public final class Telemetry implements AutoCloseable {
                     options.maxOtlpMessageBytes(), "", options.maxSeries()), store::accept, forwarder);
             closing.push(receivers);
             PrometheusScraper scraper = options.scrapeTargets().isEmpty() ? null
-                    : PrometheusScraper.start(options.scrapeTargets(), options.scrapeInterval(), store::accept);
+                    : PrometheusScraper.start(options.scrapeTargets(), options.scrapeInterval(), store::accept, leads);
             if (scraper != null) {
                 closing.push(scraper);
             }
