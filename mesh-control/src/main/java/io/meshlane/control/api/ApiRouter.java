@@ -16,6 +16,7 @@ import io.meshlane.control.fairness.RequestLimiter;
 import io.meshlane.control.security.AccessPolicy;
 import io.meshlane.control.security.Identity;
 import io.meshlane.control.store.CompactedException;
+import io.meshlane.control.crd.BuiltinKinds;
 import io.meshlane.control.store.StoreException;
 import java.time.Instant;
 import java.util.List;
@@ -195,6 +196,9 @@ public final class ApiRouter {
         }
         if (!r.method().equals("GET") && MeshKinds.writtenByAgentsOnly(s.kind().group(), s.kind().plural())) {
             throw ApiError.agentsOnly(who.user(), verb(r, p), s.kind().plural(), s.kind().group(), p.name());
+        }
+        if (!r.method().equals("GET") && BuiltinKinds.writtenByElectionOnly(s.kind().group(), s.kind().plural())) {
+            throw ApiError.electionOnly(who.user(), verb(r, p), s.kind().plural(), s.kind().group(), p.name());
         }
         if (!r.method().equals("GET") && !access.mayWrite(who, namespace)) {
             throw ApiError.forbidden(who.user(), verb(r, p), s.kind().plural(), s.kind().group(), namespace, p.name());

@@ -39,6 +39,15 @@ public final class ControlCommand implements Callable<Integer> {
     @Option(names = "--etcd-endpoints", split = ",", description = "etcd client URLs for --store etcd, e.g. http://127.0.0.1:2379.")
     List<String> etcdEndpoints = List.of();
 
+    @Option(names = "--etcd-cluster", description = "Instead of serving: start this many local etcd members (Debian's etcd-server) on"
+            + " loopback under --data-dir/etcd-cluster, print their endpoints and the commands that start replicas on them,"
+            + " and stop them on Ctrl-C or SIGTERM.")
+    int etcdCluster;
+
+    @Option(names = "--etcd-port", description = "With --etcd-cluster: member i listens for clients on this port + i and for peers on"
+            + " this port + 10 + i (default: 23790).")
+    int etcdPort = 23790;
+
     @Option(names = "--agents-port", description = "Port node agents connect to on the listen host (default: 15012; 0 = any free one).")
     int agentsPort = AgentServer.DEFAULT_PORT;
 
@@ -101,6 +110,9 @@ public final class ControlCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+        if (etcdCluster > 0) {
+            return EtcdClusterHelper.run(etcdCluster, etcdPort, dataDir, stopped);
+        }
         return serveUntil(stopped, plane -> { });
     }
 

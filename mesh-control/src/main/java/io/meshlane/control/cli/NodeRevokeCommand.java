@@ -31,7 +31,13 @@ final class NodeRevokeCommand implements Callable<Integer> {
     public Integer call() {
         Revocations.Revocation revoked;
         try {
-            revoked = new Revocations(dataDir).revoke(Optional.ofNullable(cluster), node);
+            var shared = io.meshlane.control.fleet.SharedStore.of(dataDir);
+            try {
+                revoked = (shared.isPresent() ? new Revocations(shared.get()) : new Revocations(dataDir))
+                        .revoke(Optional.ofNullable(cluster), node);
+            } finally {
+                shared.ifPresent(io.meshlane.control.store.ResourceStore::close);
+            }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

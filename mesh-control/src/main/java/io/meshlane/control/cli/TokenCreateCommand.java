@@ -40,7 +40,12 @@ final class TokenCreateCommand implements Callable<Integer> {
         java.time.Duration lifetime;
         try {
             lifetime = Quantities.duration(ttl, "--ttl");
-            token = new JoinTokens(dataDir).create(cluster, lifetime, scope);
+            var shared = io.meshlane.control.fleet.SharedStore.of(dataDir);
+            try {
+                token = (shared.isPresent() ? new JoinTokens(shared.get()) : new JoinTokens(dataDir)).create(cluster, lifetime, scope);
+            } finally {
+                shared.ifPresent(io.meshlane.control.store.ResourceStore::close);
+            }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -2,7 +2,10 @@ package io.meshlane.control.crd;
 
 import java.util.List;
 
-/** Kinds served without a CRD: core v1 namespaces and CustomResourceDefinitions themselves. */
+/**
+ * Kinds served without a CRD: core v1 namespaces, CustomResourceDefinitions themselves and the
+ * coordination.k8s.io/v1 Leases the replicas' leader election writes (read-only to users).
+ */
 public final class BuiltinKinds {
     private BuiltinKinds() {
     }
@@ -20,5 +23,17 @@ public final class BuiltinKinds {
                 "customresourcedefinitions", "customresourcedefinition", List.of("crd", "crds"), List.of("api-extensions"), false,
                 List.of(new KindVersion("v1", true, null, List.of(
                         new PrinterColumn("Created At", "string", "", "", 0, ".metadata.creationTimestamp")), true)));
+    }
+
+    public static ResourceKind leases() {
+        return new ResourceKind("coordination.k8s.io", "Lease", "LeaseList", "leases", "lease", List.of(), List.of(), true,
+                List.of(new KindVersion("v1", true, null, List.of(
+                        new PrinterColumn("Holder", "string", "", "The replica that leads", 0, ".spec.holderIdentity"),
+                        new PrinterColumn("Renewed", "string", "", "When the holder last renewed", 0, ".spec.renewTime"), AGE), false)));
+    }
+
+    /** Leases record which replica leads; only the election writes them, so a user cannot fake or end a term. */
+    public static boolean writtenByElectionOnly(String group, String plural) {
+        return group.equals("coordination.k8s.io") && plural.equals("leases");
     }
 }

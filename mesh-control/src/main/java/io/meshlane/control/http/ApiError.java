@@ -98,6 +98,14 @@ public final class ApiError extends RuntimeException {
                 name == null ? null : details(name, group, resource));
     }
 
+    /** A write to a kind only the replicas' leader election writes: refused whoever asks. */
+    public static ApiError electionOnly(String user, String verb, String resource, String group, String name) {
+        String subject = name == null ? qualified(resource, group) : qualified(resource, group) + " \"" + name + "\"";
+        return new ApiError(403, "Forbidden", subject + " is forbidden: User \"" + user + "\" cannot " + verb + " resource \""
+                + resource + "\" in API group \"" + group + "\": leases are written only by the control-plane replicas' leader"
+                + " election; read them with kubectl get leases -n meshlane-system", name == null ? null : details(name, group, resource));
+    }
+
     public static ApiError methodNotAllowed(String what) {
         return new ApiError(405, "MethodNotAllowed", what + " is not supported on this resource", null);
     }

@@ -2,11 +2,9 @@ package io.meshlane.control.identity;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.meshlane.control.security.PrivateFiles;
+import io.meshlane.control.store.ResourceStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,7 +17,8 @@ import java.util.regex.Pattern;
 
 /**
  * One-time, expiring join tokens, kept as {@code join-tokens/<id>.json} (mode 0600) in the data
- * directory so that {@code meshlane control token create} works beside a running control plane.
+ * directory so that {@code meshlane control token create} works beside a running control plane, or
+ * (replicas on etcd) as keys in the shared store, so that a token made for one replica joins through any.
  * A token is {@code <id>.<secret>}; only the secret's SHA-256 is stored, and using a token
  * deletes its file, so a second use (or a race of two) finds nothing.
  */
@@ -28,10 +27,15 @@ public final class JoinTokens {
     private static final Pattern FORMAT = Pattern.compile("([0-9a-f]{8})\\.([0-9a-f]{32})");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Path dir;
+    private final Records records;
 
     public JoinTokens(Path dataDir) {
-        this.dir = dataDir.resolve("join-tokens");
+        this.records = new FileRecords(dataDir.resolve("join-tokens"));
+    }
+
+    /** Join tokens every replica sharing {@code store} sees. */
+    public JoinTokens(ResourceStore store) {
+        this.records = new StoreRecords(store, "/meshlane/identity/join-tokens/");
     }
 
     /** Creates a token and returns it: the only time its secret is seen. */
@@ -45,9 +49,9 @@ public final class JoinTokens {
         var record = JSON.createObjectNode().put("cluster", cluster).put("scope", scope.name())
                 .put("expires", Instant.now().plus(ttl).toString()).put("secretSha256", sha256(secret));
         try {
-            PrivateFiles.write(dir.resolve(id + ".json"), record.toString());
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write the join token into " + dir + ": " + e.getMessage(), e);
+            records.put(id + ".json", record.toString());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot write the join token into " + records.where() + ": " + e.getMessage(), e);
         }
         return id + "." + secret;
     }
@@ -70,9 +74,13 @@ public final class JoinTokens {
         if (!m.matches()) {
             return Optional.empty();
         }
-        Path file = dir.resolve(m.group(1) + ".json");
+        String name = m.group(1) + ".json";
+        Optional<String> stored = records.get(name);
+        if (stored.isEmpty()) {
+            return Optional.empty();
+        }
         try {
-            JsonNode record = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            JsonNode record = JSON.readTree(stored.get());
             if (!MessageDigest.isEqual(sha256(m.group(2)).getBytes(StandardCharsets.US_ASCII),
                     record.path("secretSha256").asText().getBytes(StandardCharsets.US_ASCII))) {
                 return Optional.empty();
@@ -80,14 +88,13 @@ public final class JoinTokens {
             JoinToken granted = new JoinToken(record.path("cluster").asText(), JoinToken.Scope.valueOf(record.path("scope").asText()),
                     Instant.parse(record.path("expires").asText()));
             // a telemetry token shown at Join is refused there but not destroyed: it stays usable for OTLP
-            if (use && granted.scope() == JoinToken.Scope.agent) {
-                Files.delete(file);
+            if (use && granted.scope() == JoinToken.Scope.agent && !records.delete(name)) {
+                // used at the same moment through another call or replica
+                return Optional.empty();
             }
             return granted.expires().isAfter(Instant.now()) ? Optional.of(granted) : Optional.empty();
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
         } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("the join token record " + file + " is unreadable: " + e.getMessage()
+            throw new IllegalStateException("the join token record " + name + " in " + records.where() + " is unreadable: " + e.getMessage()
                     + " (delete it and create a new token)", e);
         }
     }

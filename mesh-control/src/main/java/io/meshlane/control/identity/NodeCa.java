@@ -7,10 +7,7 @@ import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
-import java.security.interfaces.ECPublicKey;
-import java.security.spec.ECPrivateKeySpec;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
@@ -19,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -32,8 +28,6 @@ import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -57,22 +51,14 @@ final class NodeCa {
 
     static NodeCa load(Path caCertificate, String trustDomain) {
         Path keyFile = caCertificate.resolveSibling("ca.key");
-        try (InputStream certIn = Files.newInputStream(caCertificate); PEMParser keyIn = new PEMParser(Files.newBufferedReader(keyFile))) {
+        try (InputStream certIn = Files.newInputStream(caCertificate)) {
             X509Certificate ca = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(certIn);
-            Object parsed = keyIn.readObject();
-            PrivateKeyInfo info = parsed instanceof PEMKeyPair pair ? pair.getPrivateKeyInfo() : (PrivateKeyInfo) parsed;
-            return new NodeCa(ca, ecKey(info, (ECPublicKey) ca.getPublicKey()), trustDomain);
-        } catch (IOException | GeneralSecurityException | ClassCastException e) {
+            return new NodeCa(ca, io.meshlane.control.security.TlsMaterial.caKey(keyFile, ca), trustDomain);
+        } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot load the CA from " + caCertificate + " and " + keyFile + ": " + e.getMessage()
                     + " (both are written on the control plane's first start; remove ca.crt, server.p12 and server.p12.pass"
                     + " to regenerate them, then every agent must join again)", e);
         }
-    }
-
-    /** The CA key as TlsMaterial writes it (SEC1 without curve parameters): the curve is the CA certificate's. */
-    private static PrivateKey ecKey(PrivateKeyInfo info, ECPublicKey publicKey) throws IOException, GeneralSecurityException {
-        BigInteger d = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey()).getKey();
-        return KeyFactory.getInstance("EC").generatePrivate(new ECPrivateKeySpec(d, publicKey.getParams()));
     }
 
     String trustDomain() {

@@ -44,6 +44,12 @@ public final class NodeTrust implements AutoCloseable {
                 new Revocations(dataDir), options);
     }
 
+    /** Node identity whose join tokens and revocations live in {@code shared}, the store every replica uses. */
+    public static NodeTrust open(io.meshlane.control.store.ResourceStore shared, TlsMaterial tls, IdentityOptions options) {
+        return new NodeTrust(tls, NodeCa.load(tls.caCertificate(), options.trustDomain()), new JoinTokens(shared),
+                new Revocations(shared), options);
+    }
+
     /** The authenticated node of the current gRPC call. */
     public static Optional<NodeCaller> caller() {
         return NodeAuthentication.caller();

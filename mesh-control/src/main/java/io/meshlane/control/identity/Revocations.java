@@ -1,8 +1,6 @@
 package io.meshlane.control.identity;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import io.meshlane.control.store.ResourceStore;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
@@ -12,13 +10,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
+import java.util.logging.Logger;
 
 /**
  * Revoked nodes, kept as {@code revoked-nodes/<cluster>/<node>} (or {@code _all/<node>} for
  * every cluster) holding the revocation time, so that {@code meshlane control node revoke}
- * works beside a running control plane. A revocation refuses every certificate of that node
+ * works beside a running control plane, or (replicas on etcd) as keys in the shared store, so that a
+ * revocation made through one replica refuses the node on every replica. A revocation refuses every certificate of that node
  * issued up to that time; a node that joins again afterwards (with a new token) is accepted.
  */
 public final class Revocations implements AutoCloseable {
@@ -34,12 +33,17 @@ public final class Revocations implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Revocations.class.getName());
     private static final String EVERY_CLUSTER = "_all";
 
-    private final Path dir;
-    private final Map<Path, Instant> seen = new HashMap<>();
+    private final Records records;
+    private final Map<String, Instant> seen = new HashMap<>();
     private ScheduledExecutorService poll;
 
     public Revocations(Path dataDir) {
-        this.dir = dataDir.resolve("revoked-nodes");
+        this.records = new FileRecords(dataDir.resolve("revoked-nodes"));
+    }
+
+    /** Revocations every replica sharing {@code store} sees. */
+    public Revocations(ResourceStore store) {
+        this.records = new StoreRecords(store, "/meshlane/identity/revoked-nodes/");
     }
 
     /** Records the revocation of {@code node} (in {@code cluster}, or in every cluster when empty) as of now. */
@@ -47,22 +51,18 @@ public final class Revocations implements AutoCloseable {
         NodeId.requireName(node, "node");
         cluster.ifPresent(c -> NodeId.requireName(c, "cluster"));
         Revocation revocation = new Revocation(cluster, node, Instant.now());
-        Path file = dir.resolve(cluster.orElse(EVERY_CLUSTER)).resolve(node);
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(node + ".tmp");
-            Files.writeString(tmp, Long.toString(revocation.at().toEpochMilli()));
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot record the revocation in " + dir + ": " + e.getMessage(), e);
+            records.put(cluster.orElse(EVERY_CLUSTER) + "/" + node, Long.toString(revocation.at().toEpochMilli()));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot record the revocation in " + records.where() + ": " + e.getMessage(), e);
         }
         return revocation;
     }
 
-    /** Whether {@code caller}'s certificate was issued before a revocation of its node (read from disk now). */
+    /** Whether {@code caller}'s certificate was issued before a revocation of its node (read now). */
     boolean refuses(NodeCaller caller) {
         return Stream.of(caller.id().cluster(), EVERY_CLUSTER)
-                .map(c -> read(dir.resolve(c).resolve(caller.id().node())))
+                .map(c -> read(c + "/" + caller.id().node()))
                 .flatMap(Optional::stream)
                 .anyMatch(at -> !caller.issued().isAfter(at));
     }
@@ -75,28 +75,25 @@ public final class Revocations implements AutoCloseable {
     }
 
     private synchronized void scan(Consumer<Revocation> listener) {
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.find(dir, 2, (p, a) -> a.isRegularFile() && !p.getFileName().toString().endsWith(".tmp"))) {
-            files.forEach(file -> read(file).ifPresent(at -> {
-                if (!at.equals(seen.put(file, at))) {
-                    String cluster = file.getParent().getFileName().toString();
-                    listener.accept(new Revocation(cluster.equals(EVERY_CLUSTER) ? Optional.empty() : Optional.of(cluster),
-                            file.getFileName().toString(), at));
-                }
-            }));
-        } catch (IOException | RuntimeException e) {
-            LOG.warning("cannot read the node revocations in " + dir + ": " + e.getMessage());
+        try {
+            for (String name : records.names()) {
+                read(name).ifPresent(at -> {
+                    if (!at.equals(seen.put(name, at))) {
+                        String cluster = name.substring(0, name.indexOf('/'));
+                        listener.accept(new Revocation(cluster.equals(EVERY_CLUSTER) ? Optional.empty() : Optional.of(cluster),
+                                name.substring(name.indexOf('/') + 1), at));
+                    }
+                });
+            }
+        } catch (RuntimeException e) {
+            LOG.warning("cannot read the node revocations in " + records.where() + ": " + e.getMessage());
         }
     }
 
-    private static Optional<Instant> read(Path file) {
+    private Optional<Instant> read(String name) {
         try {
-            return Optional.of(Instant.ofEpochMilli(Long.parseLong(Files.readString(file).trim())));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException | NumberFormatException e) {
+            return records.get(name).map(v -> Instant.ofEpochMilli(Long.parseLong(v.trim())));
+        } catch (NumberFormatException | java.io.UncheckedIOException e) {
             // unreadable counts as revoked since ever: refusing is the safe side
             return Optional.of(Instant.MAX);
         }

@@ -53,6 +53,11 @@ public final class TelemetryCredentials {
         return new TelemetryCredentials(tls, new JoinTokens(dataDir), new Revocations(dataDir), trustDomain);
     }
 
+    /** As {@link #open(Path, TlsMaterial, String)}, with tokens and revocations shared by the replicas through their store. */
+    public static TelemetryCredentials open(io.meshlane.control.store.ResourceStore shared, TlsMaterial tls, String trustDomain) {
+        return new TelemetryCredentials(tls, new JoinTokens(shared), new Revocations(shared), trustDomain);
+    }
+
     /** mesh-control's serving key and certificate (the API's). */
     public KeyManagerFactory keyManagers() {
         try (InputStream in = Files.newInputStream(tls.keyStore())) {

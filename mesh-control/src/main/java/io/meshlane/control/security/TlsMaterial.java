@@ -59,50 +59,77 @@ public record TlsMaterial(Path caCertificate, Path keyStore, String keyStorePass
                 Files.setPosixFilePermissions(p12, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
                 return new TlsMaterial(ca, p12, Files.readString(pass).trim());
             }
-            return generate(ca, p12, pass, listenHost, extraNames);
+            if (!Files.exists(ca) || !Files.exists(ca.resolveSibling("ca.key"))) {
+                generateCa(ca);
+            }
+            // a CA adopted from the other replicas (their shared store) signs this replica's own serving certificate
+            return issueServing(ca, p12, pass, listenHost, extraNames);
         } catch (IOException | GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
             throw new IllegalStateException("cannot create the TLS certificates in " + dataDir + ": " + e.getMessage()
                     + " (remove ca.crt, server.p12 and server.p12.pass there to regenerate them)", e);
         }
     }
 
-    private static TlsMaterial generate(Path ca, Path p12, Path pass, String listenHost, java.util.List<String> extraNames)
-            throws GeneralSecurityException, IOException, org.bouncycastle.operator.OperatorCreationException {
+    private static void generateCa(Path ca) throws GeneralSecurityException, IOException, org.bouncycastle.operator.OperatorCreationException {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(256);
         KeyPair caKeys = generator.generateKeyPair();
-        KeyPair serverKeys = generator.generateKeyPair();
         X500Name caName = new X500Name("CN=meshlane-ca");
         Instant now = Instant.now().minus(Duration.ofMinutes(5));
-
         X509v3CertificateBuilder caBuilder = new JcaX509v3CertificateBuilder(caName, serial(), Date.from(now),
                 Date.from(now.plus(VALIDITY)), caName, caKeys.getPublic());
         caBuilder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
         caBuilder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
         X509Certificate caCert = sign(caBuilder, caKeys.getPrivate());
+        Files.createDirectories(ca.getParent());
+        PrivateFiles.write(ca.resolveSibling("ca.key"), pem(caKeys.getPrivate()));
+        Files.writeString(ca, pem(caCert));
+    }
 
-        X509v3CertificateBuilder serverBuilder = new JcaX509v3CertificateBuilder(caName, serial(), Date.from(now),
+    private static TlsMaterial issueServing(Path ca, Path p12, Path pass, String listenHost, java.util.List<String> extraNames)
+            throws GeneralSecurityException, IOException, org.bouncycastle.operator.OperatorCreationException {
+        X509Certificate caCert;
+        try (var in = Files.newInputStream(ca)) {
+            caCert = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+        PrivateKey caKey = caKey(ca.resolveSibling("ca.key"), caCert);
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(256);
+        KeyPair serverKeys = generator.generateKeyPair();
+        Instant now = Instant.now().minus(Duration.ofMinutes(5));
+        X509v3CertificateBuilder serverBuilder = new JcaX509v3CertificateBuilder(new X500Name("CN=meshlane-ca"), serial(), Date.from(now),
                 Date.from(now.plus(VALIDITY)), new X500Name("CN=meshlane-control"), serverKeys.getPublic());
         serverBuilder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         serverBuilder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
         serverBuilder.addExtension(Extension.extendedKeyUsage, false,
                 new org.bouncycastle.asn1.x509.ExtendedKeyUsage(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_serverAuth));
         serverBuilder.addExtension(Extension.subjectAlternativeName, false, subjectNames(listenHost, extraNames));
-        X509Certificate serverCert = sign(serverBuilder, caKeys.getPrivate());
+        X509Certificate serverCert = sign(serverBuilder, caKey);
 
         String password = Token.random(24);
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         store.setKeyEntry("server", serverKeys.getPrivate(), password.toCharArray(), new Certificate[] {serverCert, caCert});
-        Files.createDirectories(ca.getParent());
         // the key store holds the serving key: owner-only like every other secret
         java.io.ByteArrayOutputStream keyStore = new java.io.ByteArrayOutputStream();
         store.store(keyStore, password.toCharArray());
         PrivateFiles.write(p12, keyStore.toByteArray());
         PrivateFiles.write(pass, password);
-        PrivateFiles.write(ca.resolveSibling("ca.key"), pem(caKeys.getPrivate()));
-        Files.writeString(ca, pem(caCert));
         return new TlsMaterial(ca, p12, password);
+    }
+
+    /** The CA key as {@code ca.key} holds it (SEC1 without curve parameters): the curve is the CA certificate's. */
+    public static PrivateKey caKey(Path keyFile, X509Certificate ca) throws IOException, GeneralSecurityException {
+        try (org.bouncycastle.openssl.PEMParser in = new org.bouncycastle.openssl.PEMParser(Files.newBufferedReader(keyFile))) {
+            Object parsed = in.readObject();
+            org.bouncycastle.asn1.pkcs.PrivateKeyInfo info = parsed instanceof org.bouncycastle.openssl.PEMKeyPair pair
+                    ? pair.getPrivateKeyInfo() : (org.bouncycastle.asn1.pkcs.PrivateKeyInfo) parsed;
+            BigInteger d = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey()).getKey();
+            return java.security.KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.ECPrivateKeySpec(d,
+                    ((java.security.interfaces.ECPublicKey) ca.getPublicKey()).getParams()));
+        } catch (ClassCastException e) {
+            throw new GeneralSecurityException(keyFile + " holds no EC private key", e);
+        }
     }
 
     private static GeneralNames subjectNames(String listenHost, java.util.List<String> extraNames) {
@@ -121,6 +148,7 @@ public record TlsMaterial(Path caCertificate, Path keyStore, String keyStorePass
         boolean ip = hostOrIp.chars().allMatch(ch -> Character.isDigit(ch) || ch == '.' || ch == ':');
         return new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, hostOrIp);
     }
+
 
     private static BigInteger serial() {
         return new BigInteger(64, new SecureRandom());

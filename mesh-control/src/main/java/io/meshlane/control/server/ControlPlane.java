@@ -22,6 +22,10 @@ import io.meshlane.control.mesh.IstioCrds;
 import io.meshlane.control.mesh.MeshKinds;
 import io.meshlane.control.mesh.NetworkingChecks;
 import io.meshlane.control.mesh.UnsupportedFields;
+import io.meshlane.control.fleet.HistoryCompaction;
+import io.meshlane.control.fleet.LeaderElection;
+import io.meshlane.control.fleet.SharedSecrets;
+import io.meshlane.control.fleet.SharedStore;
 import io.meshlane.control.security.AccessFile;
 import io.meshlane.control.security.AccessPolicy;
 import io.meshlane.control.security.Kubeconfig;
@@ -40,7 +44,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.function.BooleanSupplier;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -65,9 +71,18 @@ public final class ControlPlane implements AutoCloseable {
     private final Telemetry telemetry;
     private final AuditLog audit;
     private final Path dataDir;
+    private final LeaderElection election;
+    private final HistoryCompaction compaction;
+
+    /** History younger than this stays in etcd, so watches resuming within it get no 410. */
+    private static final Duration COMPACT_KEEP = Duration.ofMinutes(5);
+    private static final Duration COMPACT_EVERY = Duration.ofSeconds(30);
 
     private ControlPlane(Path dataDir, ResourceStore store, CrdSync crdSync, ScheduledExecutorService timer, ApplicationContext context,
-                         String url, Path kubeconfig, Token token, TlsMaterial tls, Telemetry telemetry, AuditLog audit) {
+                         String url, Path kubeconfig, Token token, TlsMaterial tls, Telemetry telemetry, AuditLog audit,
+                         LeaderElection election, HistoryCompaction compaction) {
+        this.election = election;
+        this.compaction = compaction;
         this.store = store;
         this.crdSync = crdSync;
         this.timer = timer;
@@ -89,14 +104,20 @@ public final class ControlPlane implements AutoCloseable {
             throw new IllegalStateException("cannot create the data directory " + dataDir + ": " + e.getMessage()
                     + " (choose another with --data-dir)", e);
         }
-        TlsMaterial tls = TlsMaterial.ensure(dataDir, options.host());
-        Token token = Token.ensure(dataDir);
-        ResourceStore store = options.store() == StoreKind.ETCD
-                ? new EtcdStore(options.etcdEndpoints())
-                : SqliteStore.open(dataDir.resolve("store"));
+        boolean fleet = options.store() == StoreKind.ETCD;
+        ResourceStore store = fleet ? new EtcdStore(options.etcdEndpoints()) : SqliteStore.open(dataDir.resolve("store"));
         Telemetry telemetry = null;
         AuditLog audit = null;
+        LeaderElection election = null;
         try {
+            if (fleet) {
+                SharedSecrets.adopt(store, dataDir, options.host());
+                SharedStore.remember(dataDir, options.etcdEndpoints());
+            } else {
+                SharedStore.forget(dataDir);
+            }
+            TlsMaterial tls = TlsMaterial.ensure(dataDir, options.host());
+            Token token = Token.ensure(dataDir);
             CelRuleEngine cel = new CelRuleEngine();
             CrdDefinition crds = new CrdDefinition(new StructuralSchemaCheck(cel));
             KindRegistry registry = new KindRegistry(crds);
@@ -104,6 +125,7 @@ public final class ControlPlane implements AutoCloseable {
             registry.define(BuiltinKinds.customResourceDefinitions());
             registry.define(crds.kind(MeshKinds.accelerationPolicyCrd()));
             registry.define(crds.kind(MeshKinds.nodeAccelerationCrd()));
+            registry.define(BuiltinKinds.leases());
             ObjectValidation validation = new ObjectValidation(new SchemaValidator(cel), crds, List.of(new NetworkingChecks(),
                     new UnsupportedFields(FieldSupport.istio(), Clock.systemUTC())));
             ResourceService resources = new ResourceService(store, validation, List.of((kind, object, deleted) -> {
@@ -116,6 +138,9 @@ public final class ControlPlane implements AutoCloseable {
                 }
             }, new NamespaceCleanup(store, registry), new CrdCleanup(store, crds)));
             ensureNamespace(store, "default", Map.of());
+            if (fleet) {
+                ensureNamespace(store, LeaderElection.NAMESPACE, Map.of());
+            }
             IstioCrds.installMissing(store);
             CrdSync crdSync = new CrdSync(store, registry);
             crdSync.start();
@@ -126,8 +151,18 @@ public final class ControlPlane implements AutoCloseable {
             ApiRouter router = new ApiRouter(access, RequestLimiter.from(accessFile), audit, registry, resources, timer,
                     options.bookmarkMillis());
             router.dashboard(new DashboardPages(access));
+            // a single replica leads alone; replicas on etcd elect one before the server serves
+            BooleanSupplier leads = () -> true;
+            if (fleet) {
+                LeaderElection elected = LeaderElection.start(options.etcdEndpoints(), store,
+                        options.host() + ":" + (options.port() == 0 ? "any" : options.port()));
+                election = elected;
+                leads = elected::isLeader;
+            }
             telemetry = Telemetry.start(options.telemetry(), options.host(),
-                    TelemetryCredentials.open(dataDir, tls, IdentityOptions.DEFAULT_TRUST_DOMAIN), access, resources, registry);
+                    fleet ? TelemetryCredentials.open(store, tls, IdentityOptions.DEFAULT_TRUST_DOMAIN)
+                            : TelemetryCredentials.open(dataDir, tls, IdentityOptions.DEFAULT_TRUST_DOMAIN),
+                    access, resources, registry, leads);
             router.mount("telemetry", telemetry.routes());
             router.mount("metrics", telemetry.metrics());
             // Micronaut's -1 binds a random port atomically; a port picked and released beforehand could be taken
@@ -139,8 +174,17 @@ public final class ControlPlane implements AutoCloseable {
             router.serverAddress(address);
             String url = "https://" + address;
             Path kubeconfig = Kubeconfig.write(dataDir, url, tls, token);
-            return new ControlPlane(dataDir, store, crdSync, timer, context, url, kubeconfig, token, tls, telemetry, audit);
+            if (election != null) {
+                // every replica's kubeconfig names them all, one context each, as they come and go
+                election.advertise(url, replicas -> Kubeconfig.write(dataDir, url, replicas, tls, token));
+            }
+            HistoryCompaction compaction = fleet ? HistoryCompaction.start(store, leads, COMPACT_KEEP, COMPACT_EVERY) : null;
+            return new ControlPlane(dataDir, store, crdSync, timer, context, url, kubeconfig, token, tls, telemetry, audit,
+                    election, compaction);
         } catch (RuntimeException e) {
+            if (election != null) {
+                election.close();
+            }
             if (telemetry != null) {
                 telemetry.close();
             }
@@ -271,9 +315,20 @@ public final class ControlPlane implements AutoCloseable {
         return context.getBean(EmbeddedServer.class).getPort();
     }
 
+    /** Whether this replica does the fleet's singleton work (always, on the embedded store). */
+    public boolean leads() {
+        return election == null || election.isLeader();
+    }
+
     @Override
     public void close() {
         try {
+            if (compaction != null) {
+                compaction.close();
+            }
+            if (election != null) {
+                election.close();
+            }
             telemetry.close();
             context.close();
         } finally {

@@ -32,13 +32,20 @@ import java.util.concurrent.TimeoutException;
 public final class EtcdStore implements ResourceStore {
 
     private static final long TIMEOUT_SECONDS = 15;
+    /** A write a majority does not commit within this is answered as quorum lost (etcd's own request timeout is 7 s). */
+    private static final long WRITE_TIMEOUT_SECONDS = 5;
+    /** How long reads go straight to this replica's member after a linearizable read failed. */
+    private static final long DEGRADED_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final Client client;
     private final KV kv;
     private final String endpoints;
+    private final List<String> endpointList;
+    private volatile long degradedUntil;
 
     public EtcdStore(List<String> endpoints) {
         this.endpoints = String.join(",", endpoints);
+        this.endpointList = List.copyOf(endpoints);
         this.client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
         this.kv = client.getKVClient();
     }
@@ -62,10 +69,73 @@ public final class EtcdStore implements ResourceStore {
         }
     }
 
+    /**
+     * A write: one that etcd does not commit in time is a 503 that says why — when no reachable member
+     * has a leader, the cluster lost its quorum, and only bringing a majority back helps.
+     */
+    private <T> T write(CompletableFuture<T> future, String what) {
+        try {
+            return future.get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            future.cancel(true);
+            String cause = e instanceof TimeoutException ? "no commit within " + WRITE_TIMEOUT_SECONDS + " s" : e.getCause().getMessage();
+            throw new StoreException(what + " failed at etcd " + endpoints + " (" + cause + "): " + quorum(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(what + " was interrupted");
+        }
+    }
+
+    private String quorum() {
+        int reachable = 0;
+        boolean leader = false;
+        for (String endpoint : endpointList) {
+            try {
+                var status = client.getMaintenanceClient().statusMember(endpoint).get(1, TimeUnit.SECONDS);
+                reachable++;
+                leader |= status.getLeader() != 0;
+            } catch (Exception e) {
+                // down or unreachable
+            }
+        }
+        if (!leader) {
+            return "etcd quorum lost: " + reachable + " of " + endpointList.size() + " members reachable and none has a leader;"
+                    + " writes fail until a majority of the etcd members run again (start the stopped ones);"
+                    + " reads keep answering from the members still up, and writes resume by themselves once a leader is elected";
+        }
+        return reachable + " of " + endpointList.size() + " etcd members reachable and a leader elected: retry the request";
+    }
+
+    /**
+     * A read: linearizable while the cluster has a quorum; when that fails (quorum lost), served by the
+     * member this client reaches from its own copy, which may lag but keeps the API readable.
+     */
+    private GetResponse read(ByteSequence key, GetOption option, String what) {
+        if (System.nanoTime() < degradedUntil) {
+            return serializable(key, option, what);
+        }
+        try {
+            return kv.get(key, option).get(3, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            degradedUntil = System.nanoTime() + DEGRADED_NANOS;
+            return serializable(key, option, what);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(what + " was interrupted");
+        }
+    }
+
+    private GetResponse serializable(ByteSequence key, GetOption option, String what) {
+        GetOption.Builder local = GetOption.builder().withSortField(option.getSortField()).withSortOrder(option.getSortOrder())
+                .withLimit(option.getLimit()).withSerializable(true);
+        option.getEndKey().ifPresent(local::withRange);
+        return await(kv.get(key, local.build()), what + " (from the local etcd member)");
+    }
+
     @Override
     public StoredObject create(String key, byte[] value) {
         ByteSequence k = bytes(key);
-        TxnResponse r = await(kv.txn()
+        TxnResponse r = write(kv.txn()
                 .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
                 .Then(Op.put(k, ByteSequence.from(value), PutOption.DEFAULT))
                 .commit(), "create " + key);
@@ -93,7 +163,7 @@ public final class EtcdStore implements ResourceStore {
     @Override
     public StoredObject update(String key, byte[] value, long expectedModRevision) {
         ByteSequence k = bytes(key);
-        TxnResponse r = await(kv.txn()
+        TxnResponse r = write(kv.txn()
                 .If(precondition(k, expectedModRevision))
                 .Then(Op.put(k, ByteSequence.from(value), PutOption.builder().withPrevKV().build()))
                 .Else(Op.get(k, GetOption.DEFAULT))
@@ -108,7 +178,7 @@ public final class EtcdStore implements ResourceStore {
     @Override
     public StoredObject delete(String key, long expectedModRevision) {
         ByteSequence k = bytes(key);
-        TxnResponse r = await(kv.txn()
+        TxnResponse r = write(kv.txn()
                 .If(precondition(k, expectedModRevision))
                 .Then(Op.delete(k, DeleteOption.builder().withPrevKV(true).build()))
                 .Else(Op.get(k, GetOption.DEFAULT))
@@ -122,7 +192,7 @@ public final class EtcdStore implements ResourceStore {
 
     @Override
     public Optional<StoredObject> get(String key) {
-        GetResponse r = await(kv.get(bytes(key)), "get " + key);
+        GetResponse r = read(bytes(key), GetOption.DEFAULT, "get " + key);
         return r.getKvs().stream().findFirst().map(EtcdStore::stored);
     }
 
@@ -141,7 +211,7 @@ public final class EtcdStore implements ResourceStore {
         if (limit > 0) {
             option.withLimit(limit + 1L);
         }
-        GetResponse r = await(kv.get(bytes(start), option.build()), "list " + prefix);
+        GetResponse r = read(bytes(start), option.build(), "list " + prefix);
         List<StoredObject> items = new ArrayList<>();
         for (KeyValue kv : r.getKvs()) {
             if (limit > 0 && items.size() == limit) {
@@ -191,7 +261,7 @@ public final class EtcdStore implements ResourceStore {
 
     @Override
     public long revision() {
-        return await(kv.get(bytes("/meshlane/revision-probe")), "read the revision").getHeader().getRevision();
+        return read(bytes("/meshlane/revision-probe"), GetOption.DEFAULT, "read the revision").getHeader().getRevision();
     }
 
     @Override

@@ -50,9 +50,12 @@ public final class Telemetry implements AutoCloseable {
         this.closing = closing;
     }
 
-    /** {@code credentials}: who may write OTLP; null only with {@link TelemetryOptions#otlpInsecureLoopback()}. */
+    /**
+     * {@code credentials}: who may write OTLP (null only with {@link TelemetryOptions#otlpInsecureLoopback()});
+     * Prometheus scraping runs only while {@code leads} (one replica of a fleet scrapes each target).
+     */
     public static Telemetry start(TelemetryOptions options, String host, TelemetryCredentials credentials, AccessPolicy access,
-                                  ResourceService resources, KindRegistry registry) {
+                                  ResourceService resources, KindRegistry registry, java.util.function.BooleanSupplier leads) {
         Deque<AutoCloseable> closing = new ArrayDeque<>();
         try {
             TelemetryStore store = new TelemetryStore(new TelemetryConfig(options.memoryBudgetBytes(), options.maxSeries(),
@@ -68,7 +71,7 @@ public final class Telemetry implements AutoCloseable {
                     options.maxOtlpMessageBytes(), options.otlpInsecureLoopback() ? null : credentials, options.maxSeries()), store::accept, forwarder);
             closing.push(receivers);
             PrometheusScraper scraper = options.scrapeTargets().isEmpty() ? null
-                    : PrometheusScraper.start(options.scrapeTargets(), options.scrapeInterval(), store::accept);
+                    : PrometheusScraper.start(options.scrapeTargets(), options.scrapeInterval(), store::accept, leads);
             if (scraper != null) {
                 closing.push(scraper);
             }

@@ -1,78 +1,71 @@
 package io.meshlane.control.testing;
 
+import io.meshlane.control.fleet.LocalEtcdCluster;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
+import java.util.stream.IntStream;
 
-/** A real etcd (Debian's etcd-server, /usr/bin/etcd) on loopback with random ports and a temp data dir. */
+/**
+ * A real etcd (Debian's etcd-server, /usr/bin/etcd) on loopback: one member ({@link #start()}) or a
+ * cluster of several ({@link #cluster(int)}, members stopped and restarted by index), on ports from
+ * {@link FreePorts} and a temp data dir removed on close.
+ */
 public final class EtcdServer implements AutoCloseable {
 
-    private final Process process;
+    private final LocalEtcdCluster cluster;
     private final Path dataDir;
-    private final String endpoint;
 
-    private EtcdServer(Process process, Path dataDir, String endpoint) {
-        this.process = process;
+    private EtcdServer(LocalEtcdCluster cluster, Path dataDir) {
+        this.cluster = cluster;
         this.dataDir = dataDir;
-        this.endpoint = endpoint;
     }
 
     public static EtcdServer start() throws IOException, InterruptedException {
-        if (!Files.isExecutable(Path.of("/usr/bin/etcd"))) {
-            throw new IllegalStateException("/usr/bin/etcd is missing: install it with `apt-get install -y etcd-server`");
-        }
-        Path dir = Files.createTempDirectory("meshlane-etcd");
-        int client = FreePorts.pick();
-        int peer = FreePorts.pick();
-        String endpoint = "http://127.0.0.1:" + client;
-        Process p = new ProcessBuilder("/usr/bin/etcd", "--name", "test", "--data-dir", dir.resolve("data").toString(),
-                "--listen-client-urls", endpoint, "--advertise-client-urls", endpoint,
-                "--listen-peer-urls", "http://127.0.0.1:" + peer, "--initial-advertise-peer-urls", "http://127.0.0.1:" + peer,
-                "--initial-cluster", "test=http://127.0.0.1:" + peer, "--log-level", "error")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("etcd.log").toFile()).start();
-        EtcdServer server = new EtcdServer(p, dir, endpoint);
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(endpoint + "/health"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200 && r.body().contains("true")) {
-                    return server;
-                }
-            } catch (IOException e) {
-                // not up yet
-            }
-            if (!p.isAlive()) {
-                break;
-            }
-            Thread.sleep(100);
-        }
-        String log = Files.exists(dir.resolve("etcd.log")) ? Files.readString(dir.resolve("etcd.log")) : "";
-        server.close();
-        throw new IllegalStateException("etcd did not become healthy at " + endpoint + ": " + log);
+        return cluster(1);
     }
 
+    public static EtcdServer cluster(int members) throws IOException {
+        Path dir = Files.createTempDirectory("meshlane-etcd");
+        List<LocalEtcdCluster.Ports> ports = IntStream.range(0, members)
+                .mapToObj(i -> new LocalEtcdCluster.Ports(FreePorts.pick(), FreePorts.pick())).toList();
+        try {
+            return new EtcdServer(LocalEtcdCluster.start(dir, ports), dir);
+        } catch (RuntimeException e) {
+            TempDirs.delete(dir);
+            throw e;
+        }
+    }
+
+    /** The first member's client URL (the only one of a single-member etcd). */
     public String endpoint() {
-        return endpoint;
+        return cluster.endpoints().getFirst();
+    }
+
+    /** Every member's client URL, comma-separated as --etcd-endpoints takes them. */
+    public String endpoints() {
+        return String.join(",", cluster.endpoints());
+    }
+
+    public void stopMember(int member) {
+        cluster.stop(member);
+    }
+
+    public void restartMember(int member) {
+        cluster.restart(member);
+    }
+
+    public void awaitMember(int member) {
+        cluster.awaitMember(member);
     }
 
     @Override
     public void close() {
-        process.destroy();
         try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            cluster.close();
+        } finally {
+            TempDirs.delete(dataDir);
         }
-        TempDirs.delete(dataDir);
     }
 }

@@ -64,11 +64,20 @@ public final class PrometheusScraper implements AutoCloseable {
 
     /** Scrapes {@code targets} now and then every {@code interval}. */
     public static PrometheusScraper start(List<URI> targets, Duration interval, BatchSink sink) {
+        return start(targets, interval, sink, () -> true);
+    }
+
+    /** As above, skipping each round while {@code when} is false (a replica that does not lead). */
+    public static PrometheusScraper start(List<URI> targets, Duration interval, BatchSink sink, java.util.function.BooleanSupplier when) {
         if (interval.isZero() || interval.isNegative()) {
             throw new IllegalArgumentException("the scrape interval must be positive, got " + interval);
         }
         PrometheusScraper s = new PrometheusScraper(targets, interval, sink, 100_000);
-        s.timer.scheduleWithFixedDelay(s::scrapeAll, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        s.timer.scheduleWithFixedDelay(() -> {
+            if (when.getAsBoolean()) {
+                s.scrapeAll();
+            }
+        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         return s;
     }
 
