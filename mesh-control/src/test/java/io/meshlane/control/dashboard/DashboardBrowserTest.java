@@ -77,7 +77,9 @@ class DashboardBrowserTest {
         int otlpPort = FreePorts.pick();
         ControlPlane plane = ControlPlane.start(ControlPlaneOptions.defaults().withDataDir(dataDir).withListen("127.0.0.1", 0)
                 .withTelemetry(TelemetryOptions.defaults().withCluster(CLUSTER).withPorts(TelemetryOptions.OFF, otlpPort)
-                        .withBudget(BUDGET, 20_000).withPeers(List.of(goneConfig))));
+                        .withBudget(BUDGET, 20_000).withPeers(List.of(goneConfig))
+                        // this test is about the dashboard: its bookinfo data arrives as the lab's does, plaintext on loopback
+                        .withOtlpInsecureLoopback(true)));
         WebDriver driver = null;
         try {
             ApiClient api = new ApiClient(plane.url(), plane.caCertificate(), plane.token());
