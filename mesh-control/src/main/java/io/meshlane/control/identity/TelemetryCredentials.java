@@ -2,8 +2,6 @@ package io.meshlane.control.identity;
 
 import io.meshlane.control.security.TlsMaterial;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -49,26 +47,18 @@ public final class TelemetryCredentials {
         this.trustDomain = trustDomain;
     }
 
+    /** Telemetry credentials of a single control plane whose records are files in {@code dataDir}. */
     public static TelemetryCredentials open(Path dataDir, TlsMaterial tls, String trustDomain) {
-        return new TelemetryCredentials(tls, new JoinTokens(dataDir), new Revocations(dataDir), trustDomain);
+        return open(IdentityRecords.of(dataDir, Optional.empty()), tls, trustDomain);
     }
 
-    /** As {@link #open(Path, TlsMaterial, String)}, with tokens and revocations shared by the replicas through their store. */
-    public static TelemetryCredentials open(io.meshlane.control.store.ResourceStore shared, TlsMaterial tls, String trustDomain) {
-        return new TelemetryCredentials(tls, new JoinTokens(shared), new Revocations(shared), trustDomain);
+    public static TelemetryCredentials open(IdentityRecords records, TlsMaterial tls, String trustDomain) {
+        return new TelemetryCredentials(tls, records.tokens(), records.revocations(), trustDomain);
     }
 
     /** mesh-control's serving key and certificate (the API's). */
     public KeyManagerFactory keyManagers() {
-        try (InputStream in = Files.newInputStream(tls.keyStore())) {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(in, tls.keyStorePassword().toCharArray());
-            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(store, tls.keyStorePassword().toCharArray());
-            return keys;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException("cannot set up TLS for OTLP from " + tls.keyStore() + ": " + e.getMessage(), e);
-        }
+        return tls.keyManagers("OTLP");
     }
 
     /** Trusts client certificates issued by mesh-control's CA. */

@@ -41,6 +41,20 @@ public record TlsMaterial(Path caCertificate, Path keyStore, String keyStorePass
 
     private static final Duration VALIDITY = Duration.ofDays(3650);
 
+    /** The serving key and certificate for {@code endpoint}'s TLS; {@code endpoint} only names it in the error. */
+    public javax.net.ssl.KeyManagerFactory keyManagers(String endpoint) {
+        try (var in = Files.newInputStream(keyStore)) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(in, keyStorePassword.toCharArray());
+            var keys = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, keyStorePassword.toCharArray());
+            return keys;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS for " + endpoint + " from " + keyStore + ": " + e.getMessage()
+                    + " (remove server.p12 and server.p12.pass in the data directory to regenerate them)", e);
+        }
+    }
+
     public static TlsMaterial ensure(Path dataDir, String listenHost) {
         return ensure(dataDir, listenHost, java.util.List.of());
     }
