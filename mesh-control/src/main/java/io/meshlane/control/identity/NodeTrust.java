@@ -52,7 +52,7 @@ public final class NodeTrust implements AutoCloseable {
     public SslContext serverTls() {
         try {
             return GrpcSslContexts.configure(SslContextBuilder.forServer(tls.keyManagers("the agents' endpoint")))
-                    .trustManager(ca.certificate()).clientAuth(ClientAuth.OPTIONAL).build();
+                    .trustManager(ca.trusted().toArray(java.security.cert.X509Certificate[]::new)).clientAuth(ClientAuth.OPTIONAL).build();
         } catch (IOException e) {
             throw new IllegalStateException("cannot set up TLS for the agents' endpoint from " + tls.keyStore() + ": " + e.getMessage(), e);
         }

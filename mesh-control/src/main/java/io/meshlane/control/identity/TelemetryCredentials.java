@@ -66,7 +66,10 @@ public final class TelemetryCredentials {
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
-            store.setCertificateEntry("meshlane-ca", NodeCa.load(tls.caCertificate(), trustDomain).certificate());
+            int n = 0;
+            for (X509Certificate ca : NodeCa.load(tls.caCertificate(), trustDomain).trusted()) {
+                store.setCertificateEntry("meshlane-ca-" + n++, ca);
+            }
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(store);
             for (var m : trust.getTrustManagers()) {
@@ -140,7 +143,7 @@ public final class TelemetryCredentials {
             return new Refused(false, "the client certificate names no cluster of trust domain " + trustDomain
                     + " (expected a URI SAN spiffe://" + trustDomain + "/cluster/<cluster>/node/<node>)");
         }
-        if (revocations.refuses(new NodeCaller(id.get(), cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant()))) {
+        if (revocations.refuses(NodeCaller.of(id.get(), cert))) {
             return new Refused(false, "node " + id.get() + " is revoked (meshlane control node revoke)");
         }
         return new Writer(id.get().cluster(), "node " + id.get());
