@@ -31,6 +31,7 @@ import io.meshlane.control.security.AccessPolicy;
 import io.meshlane.control.security.Kubeconfig;
 import io.meshlane.control.security.TlsMaterial;
 import io.meshlane.control.identity.IdentityOptions;
+import io.meshlane.control.identity.IdentityRecords;
 import io.meshlane.control.identity.TelemetryCredentials;
 import io.meshlane.control.security.Token;
 import io.meshlane.control.store.EtcdStore;
@@ -73,6 +74,7 @@ public final class ControlPlane implements AutoCloseable {
     private final Path dataDir;
     private final LeaderElection election;
     private final HistoryCompaction compaction;
+    private final IdentityRecords identity;
 
     /** History younger than this stays in etcd, so watches resuming within it get no 410. */
     private static final Duration COMPACT_KEEP = Duration.ofMinutes(5);
@@ -80,7 +82,8 @@ public final class ControlPlane implements AutoCloseable {
 
     private ControlPlane(Path dataDir, ResourceStore store, CrdSync crdSync, ScheduledExecutorService timer, ApplicationContext context,
                          String url, Path kubeconfig, Token token, TlsMaterial tls, Telemetry telemetry, AuditLog audit,
-                         LeaderElection election, HistoryCompaction compaction) {
+                         LeaderElection election, HistoryCompaction compaction, IdentityRecords identity) {
+        this.identity = identity;
         this.election = election;
         this.compaction = compaction;
         this.store = store;
@@ -117,6 +120,7 @@ public final class ControlPlane implements AutoCloseable {
                 SharedStore.forget(dataDir);
             }
             TlsMaterial tls = TlsMaterial.ensure(dataDir, options.host());
+            IdentityRecords identity = IdentityRecords.of(dataDir, fleet ? java.util.Optional.of(store) : java.util.Optional.empty());
             Token token = Token.ensure(dataDir);
             CelRuleEngine cel = new CelRuleEngine();
             CrdDefinition crds = new CrdDefinition(new StructuralSchemaCheck(cel));
@@ -160,8 +164,7 @@ public final class ControlPlane implements AutoCloseable {
                 leads = elected::isLeader;
             }
             telemetry = Telemetry.start(options.telemetry(), options.host(),
-                    fleet ? TelemetryCredentials.open(store, tls, IdentityOptions.DEFAULT_TRUST_DOMAIN)
-                            : TelemetryCredentials.open(dataDir, tls, IdentityOptions.DEFAULT_TRUST_DOMAIN),
+                    TelemetryCredentials.open(identity, tls, IdentityOptions.DEFAULT_TRUST_DOMAIN),
                     access, resources, registry, leads);
             router.mount("telemetry", telemetry.routes());
             router.mount("metrics", telemetry.metrics());
@@ -180,7 +183,7 @@ public final class ControlPlane implements AutoCloseable {
             }
             HistoryCompaction compaction = fleet ? HistoryCompaction.start(store, leads, COMPACT_KEEP, COMPACT_EVERY) : null;
             return new ControlPlane(dataDir, store, crdSync, timer, context, url, kubeconfig, token, tls, telemetry, audit,
-                    election, compaction);
+                    election, compaction, identity);
         } catch (RuntimeException e) {
             if (election != null) {
                 election.close();
@@ -296,6 +299,11 @@ public final class ControlPlane implements AutoCloseable {
     /** Where certificates, tokens, join tokens and revocations live. */
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** The join tokens and revocations the agents' endpoint and OTLP both check. */
+    public IdentityRecords identityRecords() {
+        return identity;
     }
 
     public ResourceStore store() {
