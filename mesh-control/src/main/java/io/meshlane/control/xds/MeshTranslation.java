@@ -10,7 +10,11 @@ import io.meshlane.control.registry.ServiceRegistry;
 record MeshTranslation(MeshIndex index, MeshChanges changes, ResourceCache cache, NodeViews views, RejectionLog rejections) {
 
     static MeshTranslation of(ServiceRegistry registry) {
-        MeshIndex index = new MeshIndex();
+        return of(registry, MeshDefaults.defaults());
+    }
+
+    static MeshTranslation of(ServiceRegistry registry, MeshDefaults defaults) {
+        MeshIndex index = new MeshIndex(defaults);
         ResourceCache cache = new ResourceCache(registry, index);
         NodeViews views = new NodeViews(registry, cache, index);
         cache.onChange(views::invalidate);

@@ -29,6 +29,7 @@ final class StoreConfigSource implements ConfigSource {
             "/registry/networking.istio.io/destinationrules/", MeshObject.DESTINATION_RULE,
             "/registry/networking.istio.io/serviceentries/", MeshObject.SERVICE_ENTRY,
             "/registry/networking.istio.io/workloadentries/", MeshObject.WORKLOAD_ENTRY,
+            "/registry/networking.istio.io/sidecars/", MeshObject.SIDECAR,
             "/registry/core/namespaces/", MeshObject.NAMESPACE);
 
     private final ResourceStore store;
