@@ -21,6 +21,11 @@ public final class MeshKinds {
         return crd("nodeacceleration-crd.yaml");
     }
 
+    /** {@code meshlane.io/v1alpha1 TestLane}: one team's lane through a shared test environment. */
+    public static JsonNode testLaneCrd() {
+        return crd("testlane-crd.yaml");
+    }
+
     /**
      * Kinds that only mesh-control's agents' endpoint writes (from what an agent proved about its
      * own node); the Kubernetes API serves them read-only to everyone, administrators included.

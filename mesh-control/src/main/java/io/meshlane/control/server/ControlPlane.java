@@ -129,6 +129,7 @@ public final class ControlPlane implements AutoCloseable {
             registry.define(BuiltinKinds.customResourceDefinitions());
             registry.define(crds.kind(MeshKinds.accelerationPolicyCrd()));
             registry.define(crds.kind(MeshKinds.nodeAccelerationCrd()));
+            registry.define(crds.kind(MeshKinds.testLaneCrd()));
             registry.define(BuiltinKinds.leases());
             ObjectValidation validation = new ObjectValidation(new SchemaValidator(cel), crds, List.of(new NetworkingChecks(),
                     new UnsupportedFields(FieldSupport.istio(), Clock.systemUTC())));
