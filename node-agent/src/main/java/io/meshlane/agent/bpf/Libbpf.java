@@ -59,6 +59,8 @@ final class Libbpf {
     static final MethodHandle MAP_LOOKUP = call("bpf_map_lookup_elem", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle MAP_DELETE = call("bpf_map_delete_elem", JAVA_INT, JAVA_INT, ADDRESS);
     static final MethodHandle MAP_NEXT_KEY = call("bpf_map_get_next_key", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle MAP_LOOKUP_BATCH = call("bpf_map_lookup_batch", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS,
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS);
 
     // introspection
     static final MethodHandle OBJ_INFO = call("bpf_obj_get_info_by_fd", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
