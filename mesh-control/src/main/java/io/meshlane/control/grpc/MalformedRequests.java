@@ -10,9 +10,6 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 /**
  * A service re-bound so that a request which is not its protobuf message is answered
@@ -21,22 +18,6 @@ import java.io.UncheckedIOException;
  * client nothing; here each method takes the raw bytes and parses them first, so no handler sees garbage.
  */
 public final class MalformedRequests {
-
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
 
     private MalformedRequests() {
     }
@@ -51,7 +32,7 @@ public final class MalformedRequests {
 
     private static <Q, R> void rebind(ServerServiceDefinition.Builder rebound, ServerMethodDefinition<Q, R> method) {
         MethodDescriptor<Q, R> typed = method.getMethodDescriptor();
-        MethodDescriptor<byte[], R> raw = typed.toBuilder(BYTES, typed.getResponseMarshaller()).build();
+        MethodDescriptor<byte[], R> raw = typed.toBuilder(RawBytes.MARSHALLER, typed.getResponseMarshaller()).build();
         ServerCallHandler<byte[], R> handler = (call, headers) -> new Parsing<>(typed, call, method.getServerCallHandler(), headers);
         rebound.addMethod(raw, handler);
     }
