@@ -120,6 +120,14 @@ public final class ApiError extends RuntimeException {
                 + " election; read them with kubectl get leases -n meshlane-system", name == null ? null : details(name, group, resource));
     }
 
+    /** A read of member-cluster credentials: only the autoscaling engine reads them, from the store. */
+    public static ApiError engineOnly(String user, String verb, String resource, String group, String name) {
+        String subject = name == null ? qualified(resource, group) : qualified(resource, group) + " \"" + name + "\"";
+        return new ApiError(403, "Forbidden", subject + " is forbidden: User \"" + user + "\" cannot " + verb + " resource \""
+                + resource + "\" in API group \"" + group + "\": member-cluster credentials are readable by the autoscaling"
+                + " engine only; replace one with kubectl replace -f, or delete it", name == null ? null : details(name, group, resource));
+    }
+
     public static ApiError methodNotAllowed(String what) {
         return new ApiError(405, "MethodNotAllowed", what + " is not supported on this resource", null);
     }
