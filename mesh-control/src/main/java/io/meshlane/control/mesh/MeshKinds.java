@@ -21,6 +21,11 @@ public final class MeshKinds {
         return crd("nodeacceleration-crd.yaml");
     }
 
+    /** {@code meshlane.io/v1alpha1 TestLane}: one team's lane through a shared test environment. */
+    public static JsonNode testLaneCrd() {
+        return crd("testlane-crd.yaml");
+    }
+
     /** {@code meshlane.io/v1alpha1 MetricAutoscaler}: a workload's replicas from the mesh's metrics. */
     public static JsonNode metricAutoscalerCrd() {
         return crd("metricautoscaler-crd.yaml");

@@ -34,6 +34,7 @@ import io.meshlane.control.security.AccessPolicy;
 import io.meshlane.control.security.Kubeconfig;
 import io.meshlane.control.security.TlsMaterial;
 import io.meshlane.control.identity.IdentityOptions;
+import io.meshlane.control.identity.IdentityRecords;
 import io.meshlane.control.identity.TelemetryCredentials;
 import io.meshlane.control.security.Token;
 import io.meshlane.control.store.EtcdStore;
@@ -76,6 +77,7 @@ public final class ControlPlane implements AutoCloseable {
     private final Path dataDir;
     private final LeaderElection election;
     private final HistoryCompaction compaction;
+    private final IdentityRecords identity;
     private final AutoscalingEngine autoscaling;
 
     /** History younger than this stays in etcd, so watches resuming within it get no 410. */
@@ -86,7 +88,8 @@ public final class ControlPlane implements AutoCloseable {
 
     private ControlPlane(Path dataDir, ResourceStore store, CrdSync crdSync, ScheduledExecutorService timer, ApplicationContext context,
                          String url, Path kubeconfig, Token token, TlsMaterial tls, Telemetry telemetry, AuditLog audit,
-                         LeaderElection election, HistoryCompaction compaction, AutoscalingEngine autoscaling) {
+                         LeaderElection election, HistoryCompaction compaction, IdentityRecords identity, AutoscalingEngine autoscaling) {
+        this.identity = identity;
         this.election = election;
         this.autoscaling = autoscaling;
         this.compaction = compaction;
@@ -124,6 +127,7 @@ public final class ControlPlane implements AutoCloseable {
                 SharedStore.forget(dataDir);
             }
             TlsMaterial tls = TlsMaterial.ensure(dataDir, options.host());
+            IdentityRecords identity = IdentityRecords.of(dataDir, fleet ? java.util.Optional.of(store) : java.util.Optional.empty());
             Token token = Token.ensure(dataDir);
             CelRuleEngine cel = new CelRuleEngine();
             CrdDefinition crds = new CrdDefinition(new StructuralSchemaCheck(cel));
@@ -132,6 +136,7 @@ public final class ControlPlane implements AutoCloseable {
             registry.define(BuiltinKinds.customResourceDefinitions());
             registry.define(crds.kind(MeshKinds.accelerationPolicyCrd()));
             registry.define(crds.kind(MeshKinds.nodeAccelerationCrd()));
+            registry.define(crds.kind(MeshKinds.testLaneCrd()));
             registry.define(crds.kind(MeshKinds.metricAutoscalerCrd()));
             registry.define(crds.kind(MeshKinds.memberClusterCredentialCrd()));
             registry.define(BuiltinKinds.leases());
@@ -169,8 +174,7 @@ public final class ControlPlane implements AutoCloseable {
                 leads = elected::isLeader;
             }
             telemetry = Telemetry.start(options.telemetry(), options.host(),
-                    fleet ? TelemetryCredentials.open(store, tls, IdentityOptions.DEFAULT_TRUST_DOMAIN)
-                            : TelemetryCredentials.open(dataDir, tls, IdentityOptions.DEFAULT_TRUST_DOMAIN),
+                    TelemetryCredentials.open(identity, tls, IdentityOptions.DEFAULT_TRUST_DOMAIN),
                     access, resources, registry, leads);
             router.mount("telemetry", telemetry.routes());
             router.mount("metrics", telemetry.metrics());
@@ -193,7 +197,7 @@ public final class ControlPlane implements AutoCloseable {
             router.externalMetrics(new ExternalMetricsApi(meshMetrics));
             AutoscalingEngine autoscaling = AutoscalingEngine.start(resources, registry, meshMetrics, leads, AUTOSCALING_TICK_MILLIS);
             return new ControlPlane(dataDir, store, crdSync, timer, context, url, kubeconfig, token, tls, telemetry, audit,
-                    election, compaction, autoscaling);
+                    election, compaction, identity, autoscaling);
         } catch (RuntimeException e) {
             if (election != null) {
                 election.close();
@@ -309,6 +313,11 @@ public final class ControlPlane implements AutoCloseable {
     /** Where certificates, tokens, join tokens and revocations live. */
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** The join tokens and revocations the agents' endpoint and OTLP both check. */
+    public IdentityRecords identityRecords() {
+        return identity;
     }
 
     public ResourceStore store() {
