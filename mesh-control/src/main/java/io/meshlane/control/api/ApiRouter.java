@@ -45,6 +45,7 @@ public final class ApiRouter {
     private volatile String serverAddress = "127.0.0.1:6443";
     private final java.util.Map<String, MountedRoutes> mounts = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile SelfAuthenticatingRoutes dashboard;
+    private volatile io.meshlane.control.externalmetrics.ExternalMetricsApi externalMetrics;
 
     public ApiRouter(AccessPolicy access, RequestLimiter limiter, AuditLog audit, KindRegistry registry, ResourceService resources,
                      ScheduledExecutorService timer, long bookmarkMillis) {
@@ -68,6 +69,11 @@ public final class ApiRouter {
     /** Serves the dashboard's pages (which authenticate by cookie or sign-in link themselves) with {@code pages}. */
     public void dashboard(SelfAuthenticatingRoutes pages) {
         this.dashboard = pages;
+    }
+
+    /** Serves {@code external.metrics.k8s.io} from {@code api} (listed in {@code /apis} too). */
+    public void externalMetrics(io.meshlane.control.externalmetrics.ExternalMetricsApi api) {
+        this.externalMetrics = api;
     }
 
     public void serverAddress(String address) {
@@ -137,9 +143,20 @@ public final class ApiRouter {
             ResourcePath p = ResourcePath.parse("", s[1], java.util.Arrays.copyOfRange(s, 2, s.length));
             return audited(who, verb(r, p), r, p, () -> resource(r, who, p, path));
         }
+        io.meshlane.control.externalmetrics.ExternalMetricsApi metrics = externalMetrics;
+        if (metrics != null && metrics.serves(path)) {
+            return audited(who, "get", r, null, () -> metrics.handle(r, path));
+        }
         if (s[0].equals("apis")) {
             if (s.length == 1) {
-                return get(r, discovery::groupList);
+                return get(r, () -> {
+                    ObjectNode groups = discovery.groupList();
+                    if (metrics != null) {
+                        ((com.fasterxml.jackson.databind.node.ArrayNode) groups.path("groups")).add(
+                                io.meshlane.control.externalmetrics.ExternalMetricsApi.group());
+                    }
+                    return groups;
+                });
             }
             if (s.length == 2) {
                 return get(r, () -> discovery.group(s[1]));

@@ -25,6 +25,24 @@ public final class MeshMetrics {
         return telemetry.clock().instant();
     }
 
+    /** A service that had requests in a window: its name and the cluster they were reported from. */
+    public record ServiceSeen(String cluster, String service) {
+    }
+
+    /** Every service of {@code namespace} (per cluster) with requests in the last {@code window}, sorted. */
+    public java.util.SortedSet<ServiceSeen> services(String namespace, Duration window) {
+        Instant to = now();
+        java.util.SortedSet<ServiceSeen> seen = new java.util.TreeSet<>(java.util.Comparator.comparing(ServiceSeen::service)
+                .thenComparing(ServiceSeen::cluster));
+        for (SeriesTotals t : telemetry.snapshot(to.minus(window), to, EnumSet.of(SeriesKind.SERVICE)).of(SeriesKind.SERVICE)) {
+            var d = t.key().destination();
+            if (d.namespace().equals(namespace) && !d.service().isEmpty() && t.requests() > 0) {
+                seen.add(new ServiceSeen(d.cluster(), d.service()));
+            }
+        }
+        return seen;
+    }
+
     /**
      * The metric of service {@code service} in {@code namespace} (of {@code cluster}, or of every cluster when
      * it is empty) over the last {@code window}; missing, with the reason, when the window holds no request of it.

@@ -4,11 +4,11 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 
 /** Numbers as Kubernetes quantities: integers plain, fractions in thousandths ("1500m"), as the HPA shows them. */
-final class Quantities {
+public final class Quantities {
     private Quantities() {
     }
 
-    static String format(double v) {
+    public static String format(double v) {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             return "<unknown>";
         }

@@ -24,6 +24,7 @@ import io.meshlane.control.mesh.NetworkingChecks;
 import io.meshlane.control.mesh.UnsupportedFields;
 import io.meshlane.control.autoscaling.AutoscalingEngine;
 import io.meshlane.control.autoscaling.MeshMetrics;
+import io.meshlane.control.externalmetrics.ExternalMetricsApi;
 import io.meshlane.control.fleet.HistoryCompaction;
 import io.meshlane.control.fleet.LeaderElection;
 import io.meshlane.control.fleet.SharedSecrets;
@@ -192,8 +193,9 @@ public final class ControlPlane implements AutoCloseable {
             }
             HistoryCompaction compaction = fleet ? HistoryCompaction.start(store, leads, COMPACT_KEEP, COMPACT_EVERY) : null;
             // singleton work like compaction: only the leader scales, from its own telemetry view
-            AutoscalingEngine autoscaling = AutoscalingEngine.start(resources, registry, new MeshMetrics(telemetry.store()), leads,
-                    AUTOSCALING_TICK_MILLIS);
+            MeshMetrics meshMetrics = new MeshMetrics(telemetry.store());
+            router.externalMetrics(new ExternalMetricsApi(meshMetrics));
+            AutoscalingEngine autoscaling = AutoscalingEngine.start(resources, registry, meshMetrics, leads, AUTOSCALING_TICK_MILLIS);
             return new ControlPlane(dataDir, store, crdSync, timer, context, url, kubeconfig, token, tls, telemetry, audit,
                     election, compaction, identity, autoscaling);
         } catch (RuntimeException e) {
