@@ -189,20 +189,6 @@ final class Lanes {
         return out;
     }
 
-    /** A lane's mirror is only served when the lane has a version of the mirrored host; otherwise why not. */
-    String mirrorProblem(Lane lane) {
-        if (lane.mirrorHost() == null) {
-            return null;
-        }
-        var service = registry.service(lane.mirrorHost());
-        if (service.isEmpty()) {
-            return "spec.mirror.host " + lane.mirrorHost() + " is not a known service";
-        }
-        return covers(lane, service.get()) ? null : "spec.mirror.host " + lane.mirrorHost()
-                + " is not one of the lane's services: copies would reach production workloads; deploy the lane's version"
-                + " of it (label meshlane.io/lane=" + lane.name() + ") or list it in spec.services";
-    }
-
     /**
      * A W3C baggage header (RE2, matched whole) with the member {@code key=value}, with or without properties
      * and whitespace, anywhere in the list.
