@@ -194,6 +194,14 @@ public final class ApiRouter {
         if (p.subresource() != null && !(p.subresource().equals("status") && s.version().statusSubresource())) {
             return notFound(path);
         }
+        boolean secret = MeshKinds.readByEngineOnly(s.kind().group(), s.kind().plural());
+        if (secret && r.method().equals("GET")) {
+            throw ApiError.engineOnly(who.user(), verb(r, p), s.kind().plural(), s.kind().group(), p.name());
+        }
+        if (secret && r.method().equals("PATCH")) {
+            // a patch answers with the merged object, and patching a kubeconfig in pieces makes no sense
+            throw ApiError.methodNotAllowed("PATCH on " + s.kind().qualifiedResource() + " (replace the whole object with kubectl replace -f)");
+        }
         if (!r.method().equals("GET") && MeshKinds.writtenByAgentsOnly(s.kind().group(), s.kind().plural())) {
             throw ApiError.agentsOnly(who.user(), verb(r, p), s.kind().plural(), s.kind().group(), p.name());
         }
@@ -205,6 +213,28 @@ public final class ApiRouter {
         }
         boolean status = p.subresource() != null;
         RequestOptions options = RequestOptions.from(r.query());
+        if (secret) {
+            return withoutSecrets(writeResource(r, s, namespace, p, options, status));
+        }
+        return writeResource(r, s, namespace, p, options, status);
+    }
+
+    /** A write's answer with every kubeconfig blanked: what was written is never read back through the API. */
+    private static ApiResponse withoutSecrets(ApiResponse response) {
+        if (response.body() == null || response.body().length == 0) {
+            return response;
+        }
+        ObjectNode body = Json.stored(response.body());
+        Iterable<JsonNode> objects = body.has("items") ? body.path("items") : List.<JsonNode>of(body);
+        for (JsonNode o : objects) {
+            if (o.path("spec") instanceof ObjectNode spec && spec.has("kubeconfig")) {
+                spec.put("kubeconfig", "(held by the control plane; not readable through the API)");
+            }
+        }
+        return ApiResponse.json(response.code(), body, response.warnings());
+    }
+
+    private ApiResponse writeResource(ApiRequest r, Served s, String namespace, ResourcePath p, RequestOptions options, boolean status) {
         if (p.name() == null) {
             return switch (r.method()) {
                 case "GET" -> collection(r, s, namespace);

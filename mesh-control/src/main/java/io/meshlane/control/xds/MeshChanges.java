@@ -26,12 +26,14 @@ final class MeshChanges {
     private final ServiceRegistry registry;
     private final IstioRegistryFeed feed;
     private final MeshIndex index;
+    private final Lanes lanes;
     private final ResourceCache cache;
     private final RejectionLog rejections;
     private boolean synced;
 
-    MeshChanges(ServiceRegistry registry, MeshIndex index, ResourceCache cache, RejectionLog rejections) {
+    MeshChanges(ServiceRegistry registry, MeshIndex index, Lanes lanes, ResourceCache cache, RejectionLog rejections) {
         this.registry = registry;
+        this.lanes = lanes;
         this.feed = new IstioRegistryFeed(registry);
         this.index = index;
         this.cache = cache;
@@ -59,6 +61,18 @@ final class MeshChanges {
                 scopeChanged();
             }
             case MeshObject.NAMESPACE -> index.putNamespace(o);
+            case MeshObject.TEST_LANE -> {
+                Set<String> hosts;
+                try {
+                    hosts = lanes.put(o);
+                } catch (RuntimeException e) {
+                    rejections.reject(o, e.getMessage());
+                    return;
+                }
+                if (synced) {
+                    cache.retranslate(hosts, ResourceCache.Part.ALL);
+                }
+            }
             default -> LOG.fine("ignoring kind " + o.kind());
         }
     }
@@ -94,6 +108,12 @@ final class MeshChanges {
                 scopeChanged();
             }
             case MeshObject.NAMESPACE -> index.removeNamespace(name);
+            case MeshObject.TEST_LANE -> {
+                Set<String> hosts = lanes.remove(namespace, name);
+                if (synced && !hosts.isEmpty()) {
+                    cache.retranslate(hosts, ResourceCache.Part.ALL);
+                }
+            }
             default -> { }
         }
     }

@@ -15,10 +15,11 @@ record MeshTranslation(MeshIndex index, MeshChanges changes, ResourceCache cache
 
     static MeshTranslation of(ServiceRegistry registry, MeshDefaults defaults) {
         MeshIndex index = new MeshIndex(defaults);
-        ResourceCache cache = new ResourceCache(registry, index);
+        Lanes lanes = new Lanes(registry);
+        ResourceCache cache = new ResourceCache(registry, index, lanes);
         NodeViews views = new NodeViews(registry, cache, index);
         cache.onChange(views::invalidate);
         RejectionLog rejections = new RejectionLog();
-        return new MeshTranslation(index, new MeshChanges(registry, index, cache, rejections), cache, views, rejections);
+        return new MeshTranslation(index, new MeshChanges(registry, index, lanes, cache, rejections), cache, views, rejections);
     }
 }

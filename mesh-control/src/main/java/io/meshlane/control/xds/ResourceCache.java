@@ -41,6 +41,7 @@ final class ResourceCache {
 
     private final ServiceRegistry registry;
     private final MeshIndex index;
+    private final Lanes lanes;
     private final RouteTranslator routeTranslator;
     private final ClusterTranslator clusterTranslator = new ClusterTranslator();
 
@@ -55,9 +56,10 @@ final class ResourceCache {
     private final Map<String, Set<String>> namesByHost = new ConcurrentHashMap<>();
     private final List<Consumer<XdsChange>> listeners = new CopyOnWriteArrayList<>();
 
-    ResourceCache(ServiceRegistry registry, MeshIndex index) {
+    ResourceCache(ServiceRegistry registry, MeshIndex index, Lanes lanes) {
         this.registry = registry;
         this.index = index;
+        this.lanes = lanes;
         this.routeTranslator = new RouteTranslator(registry::service, this::clusterPolicy, index::virtualService);
     }
 
@@ -125,9 +127,9 @@ final class ResourceCache {
             List<MeshObject> seen = visible.stream().map(vs -> SourceMatches.forClient(vs, clientNamespace, clientLabels)).toList();
             List<Route> r;
             try {
-                r = translator.routes(service.get(), port.get(), seen);
+                r = lanes.routes(service.get(), port.get(), translator.routes(service.get(), port.get(), seen));
             } catch (TranslationException e) {
-                r = translator.routes(service.get(), port.get(), List.of());
+                r = lanes.routes(service.get(), port.get(), translator.routes(service.get(), port.get(), List.of()));
             }
             return XdsResource.of(name, routeConfiguration(service.get(), port.get(), r));
         });
@@ -256,17 +258,22 @@ final class ResourceCache {
         for (ServicePort port : service.ports()) {
             List<Route> r;
             try {
-                r = routeTranslator.routes(service, port, vss);
+                r = portRoutes(service, port, vss);
             } catch (TranslationException e) {
                 if (!fallBack) {
                     throw e;
                 }
                 LOG.warning("routes for " + routeName(service, port) + " fall back to the default route: " + e.getMessage());
-                r = routeTranslator.routes(service, port, List.of());
+                r = portRoutes(service, port, List.of());
             }
             out.put(routeName(service, port), routeConfiguration(service, port, r));
         }
         return out;
+    }
+
+    /** A port's routes: its lanes' first, then those of the VirtualServices (and the default route). */
+    private List<Route> portRoutes(MeshService service, ServicePort port, List<MeshObject> vss) {
+        return lanes.routes(service, port, routeTranslator.routes(service, port, vss));
     }
 
     private static String routeName(MeshService service, ServicePort port) {
@@ -369,12 +376,15 @@ final class ResourceCache {
             dr = null;
             cs = clusterTranslator.clusters(service, null);
         }
+        MeshObject rule = dr;
+        cs = new java.util.ArrayList<>(cs);
+        cs.addAll(lanes.clusters(service, port -> ClusterTranslator.policy(rule, port, "")));
         for (Cluster c : cs) {
             String[] parts = ClusterNames.parse(c.getName());
             String subset = parts[2];
             int portNumber = Integer.parseInt(parts[1]);
             sink.accept(c, new ClusterInput(service.hostname(), service.port(portNumber).orElseThrow(),
-                    subsetLabels(dr, subset), ClusterTranslator.policy(dr, portNumber, subset)));
+                    Lanes.endpointLabels(subset, subsetLabels(dr, subset)), ClusterTranslator.policy(dr, portNumber, subset)));
         }
     }
 
