@@ -225,8 +225,21 @@ final class NodeViews implements XdsSnapshot {
                 }
             }
         }
+        Map<Integer, Integer> targets = new TreeMap<>();
+        ownPorts.keySet().forEach(p -> targets.put(p, p));
+        List<SidecarIngress.Port> ingress = SidecarIngress.of(index.sidecarFor(node.namespace(), node.labels()));
+        if (!ingress.isEmpty()) {
+            // a Sidecar's ingress listeners replace the ports its services imply
+            ownPorts.clear();
+            targets.clear();
+            ingress.forEach(p -> {
+                ownPorts.put(p.number(), p.http());
+                targets.put(p.number(), p.targetPort());
+            });
+        }
         out.put("LvirtualInbound", XdsResource.of("virtualInbound", ListenerTranslator.virtualInbound(ownPorts)));
-        ownPorts.keySet().forEach(p -> out.put("Cinbound|" + p + "||", XdsResource.of("inbound|" + p + "||", ListenerTranslator.inboundCluster(p))));
+        targets.forEach((p, target) -> out.put("Cinbound|" + p + "||",
+                XdsResource.of("inbound|" + p + "||", ListenerTranslator.inboundCluster(p, target))));
         Map<Integer, List<VirtualHost>> byPort = new TreeMap<>();
         ClientScopes.Scope scope = scopes.of(node);
         for (MeshService s : registry.services()) {

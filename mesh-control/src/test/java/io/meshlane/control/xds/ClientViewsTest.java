@@ -204,6 +204,7 @@ class ClientViewsTest {
                 metadata: {name: default}
                 spec:
                   egress: [{hosts: ["./*"]}]
+                  ingress: [{port: {number: 9080, protocol: HTTP, name: http}, defaultEndpoint: "127.0.0.1:8080"}]
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: Sidecar
@@ -223,6 +224,8 @@ class ClientViewsTest {
             Map<String, Cluster> scoped = clusters(node("scoped", Map.of()));
             assertEquals(List.of("outbound|7070||local.scoped.svc.cluster.local"), outbound(scoped));
             assertTrue(scoped.size() < unscoped, scoped.size() + " clusters with the Sidecar, " + unscoped + " without");
+            assertEquals(8080, scoped.get("inbound|9080||").getLoadAssignment().getEndpoints(0).getLbEndpoints(0).getEndpoint()
+                    .getAddress().getSocketAddress().getPortValue(), "the Sidecar's ingress port delivers to its defaultEndpoint");
             assertEquals(List.of(), routesOrEmpty(node("scoped", Map.of()), GREETER + ":7070"), "no route to an unimported host");
 
             List<String> wide = outbound(clusters(node("scoped", Map.of("app", "wide"))));
