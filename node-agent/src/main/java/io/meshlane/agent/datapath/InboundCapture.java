@@ -49,12 +49,19 @@ final class InboundCapture {
         detach(podKey);
         Path program = ProgramSet.progPin(pinDir, PROGRAM);
         TcIngress.Kind kind = tcx ? TcIngress.Kind.TCX : TcIngress.Kind.CLSACT;
+        // recorded first, so that a crash mid-attach still leaves uninstall a trace to follow
         write(podKey, new Attachment(kind, netns, ifname));
-        if (tcx) {
-            createDirectories(linkPin(podKey).getParent());
-            TcIngress.attachTcx(program, netns, ifname, linkPin(podKey));
-        } else {
-            TcIngress.attachClsact(program, netns, ifname);
+        try {
+            if (tcx) {
+                createDirectories(linkPin(podKey).getParent());
+                TcIngress.attachTcx(program, netns, ifname, linkPin(podKey));
+            } else {
+                TcIngress.attachClsact(program, netns, ifname);
+            }
+        } catch (RuntimeException e) {
+            delete(record(podKey));
+            throw new DatapathException("capturing inbound traffic of pod " + podKey + " on " + ifname + " in " + netns
+                    + " failed: " + e.getMessage(), e);
         }
         return kind;
     }

@@ -38,11 +38,14 @@ public final class EbpfCapture {
      */
     public static final String LAB_INFRASTRUCTURE = AddressPlan.BRIDGE.getHostAddress() + "/32";
 
-    /** How a lab pod with a sidecar is registered with the datapath: Istio's defaults, the lab's gateway excluded. */
+    /**
+     * How a lab pod with a sidecar is registered with the datapath: Istio's defaults, the lab's gateway
+     * excluded, and Istio's own inbound ports left to the proxy as the iptables mode leaves them.
+     */
     public static PodRegistration registration(LabPod pod) {
         return new PodRegistration(pod.spec().namespace(), pod.spec().name(), pod.cgroup(), List.<InetAddress>of(pod.spec().ip()),
                 true, PodRegistration.ISTIO_PROXY_UID, PodRegistration.ISTIO_OUTBOUND_PORT, PodRegistration.ISTIO_INBOUND_PORT,
-                Set.of(), List.of(Cidr.parse(LAB_INFRASTRUCTURE)));
+                Set.of(), List.of(Cidr.parse(LAB_INFRASTRUCTURE)), List.of(), Set.copyOf(IstioIptables.INBOUND_EXCLUDED));
     }
 
     public static DatapathConfig config(LabLayout layout) {
