@@ -1,7 +1,6 @@
 package io.meshlane.control.xds;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Struct;
@@ -9,15 +8,8 @@ import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.route.v3.Route;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -304,17 +296,11 @@ class ClientViewsTest {
     }
 
     static Map<String, Cluster> clusters(Node node) throws Exception {
-        return clusters(m, node);
+        return AdsClient.clusters(m.xds.port(), node);
     }
 
-    /** The clusters a wildcard CDS subscription delivers to {@code node}. */
     static Map<String, Cluster> clusters(MeshFixture f, Node node) throws Exception {
-        Map<String, Cluster> out = new TreeMap<>();
-        for (var any : first(f, DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(TypeUrls.CLUSTER).build()).getResourcesList()) {
-            Cluster c = any.unpack(Cluster.class);
-            out.put(c.getName(), c);
-        }
-        return out;
+        return AdsClient.clusters(f.xds.port(), node);
     }
 
     static List<Route> routes(Node node, String name) throws Exception {
@@ -324,20 +310,6 @@ class ClientViewsTest {
     }
 
     private static List<Route> routesOrEmpty(Node node, String name) throws Exception {
-        DiscoveryResponse r = first(m, DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(TypeUrls.ROUTE).addResourceNames(name).build());
-        if (r.getResourcesCount() == 0) {
-            return List.of();
-        }
-        return r.getResources(0).unpack(RouteConfiguration.class).getVirtualHosts(0).getRoutesList();
-    }
-
-    private static DiscoveryResponse first(MeshFixture f, DiscoveryRequest request) throws Exception {
-        ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", f.xds.port()).usePlaintext().build();
-        try (AdsClient ads = new AdsClient(ch, false)) {
-            ads.send(request);
-            return assertInstanceOf(DiscoveryResponse.class, ads.received.poll(10, TimeUnit.SECONDS));
-        } finally {
-            ch.shutdownNow();
-        }
+        return AdsClient.routes(m.xds.port(), node, name);
     }
 }

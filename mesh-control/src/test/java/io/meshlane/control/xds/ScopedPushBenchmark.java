@@ -113,7 +113,7 @@ public final class ScopedPushBenchmark {
                     r.putIfAbsent(node, System.nanoTime());
                 }
             });
-            Counters counters = new Counters();
+            Counters counters = new Counters(clients);
             List<ManagedChannel> channels = new ArrayList<>();
             // the server allows 64 streams per connection; 40 per connection leaves room
             for (int i = 0; i < (clients + 39) / 40; i++) {
@@ -127,7 +127,10 @@ public final class ScopedPushBenchmark {
                 String id = "sidecar~10.200." + (i / 250) + "." + (i % 250) + "~c" + i + "." + ns + "~" + ns + ".svc.cluster.local";
                 all.add(new SidecarClient(channels.get(i / 40), Node.newBuilder().setId(id).build(), counters));
             }
-            double initialSeconds = counters.awaitQuiet(start, 3000, 600);
+            if (!counters.routed.await(1200, java.util.concurrent.TimeUnit.SECONDS)) {
+                System.out.println("  (" + counters.routed.getCount() + " clients had no routes after 1200 s)");
+            }
+            double initialSeconds = counters.awaitQuiet(start, 2000, 600);
             long initialBytes = counters.bytes.getAndSet(0);
             long initialResponses = counters.responses.getAndSet(0);
             System.out.printf("%s: initial sync of %d clients: %,d bytes in %,d responses, settled after %.1f s; server %s%n",
@@ -204,11 +207,21 @@ public final class ScopedPushBenchmark {
         final AtomicLong responses = new AtomicLong();
         final AtomicLong lastResponse = new AtomicLong();
         final Set<String> touched = ConcurrentHashMap.newKeySet();
+        /** Counts down on each client's first route configuration: the initial sync reached it. */
+        final java.util.concurrent.CountDownLatch routed;
+        private final Set<String> routedClients = ConcurrentHashMap.newKeySet();
+
+        Counters(int clients) {
+            routed = new java.util.concurrent.CountDownLatch(clients);
+        }
 
         void received(String client, DiscoveryResponse r) {
             bytes.addAndGet(r.getSerializedSize());
             responses.incrementAndGet();
             touched.add(client);
+            if (TypeUrls.ROUTE.equals(r.getTypeUrl()) && routedClients.add(client)) {
+                routed.countDown();
+            }
             lastResponse.set(System.nanoTime());
         }
 
