@@ -89,7 +89,21 @@ final class MeshFixture implements AutoCloseable {
         applyYaml(Files.readString(file), namespace);
     }
 
-    void applyYaml(String yaml, String namespace) throws IOException {
+    /** What {@link #applied} wrote; closing it deletes those objects again (a test's clean-up). */
+    interface Applied extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Applies {@code yaml} like {@link #applyYaml} and returns a handle that deletes every object it wrote. */
+    Applied applied(String yaml, String namespace) throws IOException {
+        List<String[]> written = applyYaml(yaml, namespace);
+        return () -> written.forEach(kindAndName -> delete(kindAndName[0], namespace, kindAndName[1]));
+    }
+
+    /** Applies every document; returns each one's kind and name. */
+    List<String[]> applyYaml(String yaml, String namespace) throws IOException {
+        List<String[]> written = new ArrayList<>();
         try (var parser = YAML.getFactory().createParser(yaml)) {
             var it = YAML.readValues(parser, JsonNode.class);
             while (it.hasNext()) {
@@ -102,8 +116,10 @@ final class MeshFixture implements AutoCloseable {
                 md.put("namespace", namespace);
                 md.put("creationTimestamp", Instant.now().toString());
                 put(StoreConfigSource.key(o.path("kind").asText(), namespace, md.path("name").asText()), o);
+                written.add(new String[] {o.path("kind").asText(), md.path("name").asText()});
             }
         }
+        return written;
     }
 
     void delete(String kind, String namespace, String name) {

@@ -75,7 +75,7 @@ class ProxylessClientViewsAcceptanceTest {
 
     @Test
     void sourceLabelsSendTwoClientsOfOneServiceDifferentWays() throws Exception {
-        m.applyYaml("""
+        try (var rules = m.applied("""
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
                 metadata: {name: greeter}
@@ -85,16 +85,13 @@ class ProxylessClientViewsAcceptanceTest {
                   - match: [{sourceLabels: {track: canary}}]
                     route: [{destination: {host: greeter, subset: v2}}]
                   - route: [{destination: {host: greeter, subset: v1}}]
-                """, "default");
-        try {
+                """, "default")) {
             ManagedChannel canary = m.client("greeter:7070", "default", Map.of("app", "web", "track", "canary"));
             ManagedChannel stable = m.client("greeter:7070", "default", Map.of("app", "web", "track", "stable"));
             eventually(canary, "greeter-v2"::equals, 30, "the canary client on v2");
             eventually(stable, "greeter-v1"::equals, 30, "the stable client on v1");
             assertEquals(Map.of("greeter-v2", 200), spread(canary, 200, Map.of()));
             assertEquals(Map.of("greeter-v1", 200), spread(stable, 200, Map.of()));
-        } finally {
-            m.delete("VirtualService", "default", "greeter");
         }
     }
 
@@ -102,7 +99,7 @@ class ProxylessClientViewsAcceptanceTest {
     void aScopedClientIsNeverSentWhatItsSidecarDoesNotImport() throws Exception {
         // the Sidecar imports scoped's own services; local's routes add greeter (Istio adds the destinations of
         // imported VirtualServices); hidden is imported by nothing
-        m.applyYaml("""
+        try (var rules = m.applied("""
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
                 metadata: {name: local}
@@ -118,8 +115,7 @@ class ProxylessClientViewsAcceptanceTest {
                 metadata: {name: default}
                 spec:
                   egress: [{hosts: ["./*"]}]
-                """, "scoped");
-        try {
+                """, "scoped")) {
             ManagedChannel toHidden = m.client(HIDDEN + ":7070", "scoped", Map.of("app", "worker"));
             toHidden.getState(true); // resolving starts now, grpc-java's 15 s wait for the listener with it
             ManagedChannel scoped = m.client("local:7070", "scoped", Map.of("app", "worker"));
@@ -138,9 +134,6 @@ class ProxylessClientViewsAcceptanceTest {
                     "the scoped clients were sent exactly the clusters their routes use: " + ACKED_IN_SCOPED);
             ACKED_IN_SCOPED.forEach((type, names) -> names.forEach(n -> assertTrue(!n.contains("hidden"),
                     "a scoped client was sent " + type + " " + n + "; it received " + ACKED_IN_SCOPED)));
-        } finally {
-            m.delete("Sidecar", "scoped", "default");
-            m.delete("VirtualService", "scoped", "local");
         }
     }
 
