@@ -1,11 +1,13 @@
 package io.meshlane.control.xds;
 
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.meshlane.control.mesh.GatewayBinding;
 import io.meshlane.control.registry.IstioRegistryFeed;
 import io.meshlane.control.registry.MeshService;
 import io.meshlane.control.registry.ServiceRegistry;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -50,7 +52,30 @@ final class MeshChanges {
                 }
             }
             case MeshObject.NAMESPACE -> index.putNamespace(o);
+            case WorkloadPolicies.AUTHORIZATION_POLICY, WorkloadPolicies.PEER_AUTHENTICATION, WorkloadPolicies.GATEWAY -> applyPolicy(o);
             default -> LOG.fine("ignoring kind " + o.kind());
+        }
+    }
+
+    /**
+     * An object read only by per-node views: checked (a refused one keeps its last good version in force), indexed,
+     * and every view re-checked.
+     */
+    private void applyPolicy(MeshObject o) {
+        try {
+            switch (o.kind()) {
+                case WorkloadPolicies.AUTHORIZATION_POLICY -> AuthorizationRules.validate(o);
+                case WorkloadPolicies.PEER_AUTHENTICATION -> InboundTls.validate(o);
+                default -> GatewayTranslator.translate(List.of(o), Map.of(MeshIndex.key(o), index.virtualServicesForGateway(o)),
+                        cache::gatewayRoutes);
+            }
+        } catch (RuntimeException e) {
+            rejections.reject(o, e.getMessage());
+            return;
+        }
+        index.policies().put(o);
+        if (synced) {
+            cache.viewsChanged();
         }
     }
 
@@ -63,6 +88,9 @@ final class MeshChanges {
                     Set<String> hosts = new HashSet<>(MeshIndex.hostsOf(old));
                     hosts.addAll(index.hostsDelegatingTo(key));
                     cache.retranslate(hosts, ResourceCache.Part.ROUTES);
+                    if (GatewayBinding.bindsGateways(old.spec())) {
+                        cache.viewsChanged();
+                    }
                 }
             }
             case MeshObject.DESTINATION_RULE -> {
@@ -74,6 +102,11 @@ final class MeshChanges {
             }
             case MeshObject.SERVICE_ENTRY, MeshObject.WORKLOAD_ENTRY -> feed.delete(kind, namespace, name);
             case MeshObject.NAMESPACE -> index.removeNamespace(name);
+            case WorkloadPolicies.AUTHORIZATION_POLICY, WorkloadPolicies.PEER_AUTHENTICATION, WorkloadPolicies.GATEWAY -> {
+                if (index.policies().remove(kind, key) != null && synced) {
+                    cache.viewsChanged();
+                }
+            }
             default -> { }
         }
     }
@@ -114,6 +147,9 @@ final class MeshChanges {
                     cache.validate(vs, host);
                 }
             }
+            if (GatewayBinding.bindsGateways(vs.spec())) {
+                cache.validate(vs, "gateway");
+            }
         } catch (RuntimeException e) {
             if (old != null) {
                 index.putVirtualService(old);
@@ -129,6 +165,9 @@ final class MeshChanges {
         }
         if (synced && !touched.isEmpty()) {
             cache.retranslate(touched, ResourceCache.Part.ROUTES, translated);
+        }
+        if (synced && (GatewayBinding.bindsGateways(vs.spec()) || old != null && GatewayBinding.bindsGateways(old.spec()))) {
+            cache.viewsChanged();
         }
     }
 
