@@ -113,6 +113,16 @@ enum ml_counter {
 	C_PASS_NO_SIDECAR,             /* pod registered without a sidecar */
 	C_PASS_CAPTURE_PORT,           /* destination already a capture port (15001/15006) */
 	C_CONNECTIONS_ACCELERATED,     /* connections whose sockets were both meant for ml_sock_hash */
+	/* tc ingress on a pod's interface, one count per inbound SYN (later segments follow the socket it made) */
+	C_INBOUND_ASSIGNED,            /* SYN handed to the pod sidecar's transparent inbound listener (bpf_sk_assign) */
+	C_INBOUND_PASS_NOT_MESHED,     /* destination is no registered pod: left to the stack */
+	C_INBOUND_PASS_NO_SIDECAR,     /* destination pod registered without a sidecar */
+	C_INBOUND_PASS_NS_DISABLED,    /* destination pod's namespace not accelerated */
+	C_INBOUND_PASS_EXCLUDED_PORT,  /* destination port excluded from inbound capture for the pod */
+	C_INBOUND_PASS_CAPTURE_PORT,   /* destination already a capture port (a same-node sidecar's redirected connect) */
+	C_INBOUND_PASS_EXISTING,       /* a socket already owns the tuple (retransmitted SYN): the stack delivers it */
+	C_INBOUND_PASS_NO_LISTENER,    /* the sidecar is not listening: pass-through, the app gets the connection */
+	C_INBOUND_ASSIGN_FAILED,       /* bpf_sk_assign refused the listener: pass-through */
 	C_MAX,
 };
 

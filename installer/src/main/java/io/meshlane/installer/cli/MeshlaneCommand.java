@@ -3,6 +3,7 @@ package io.meshlane.installer.cli;
 import io.meshlane.agent.cli.AgentCommand;
 import io.meshlane.agent.cli.PreflightCommand;
 import io.meshlane.control.cli.ControlCommand;
+import io.meshlane.lab.cli.AgentBenchCommand;
 import io.meshlane.lab.cli.BenchCommand;
 import io.meshlane.lab.cli.LabCommand;
 import picocli.CommandLine.Command;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "meshlane", mixinStandardHelpOptions = true, version = "meshlane 0.1.0",
         description = "eBPF-accelerated service-mesh data plane and its hosted control plane.",
         subcommands = {BuildCommand.class, TestCommand.class, UpCommand.class, PreflightCommand.class, ImageCommand.class,
-                AgentCommand.class, ControlCommand.class, LabCommand.class, BenchCommand.class, AggregationCommand.class,
+                AgentCommand.class, ControlCommand.class, LabCommand.class, BenchCommand.class, AgentBenchCommand.class, AggregationCommand.class,
                 InstallCommand.class})
 public final class MeshlaneCommand {
 }

@@ -94,7 +94,7 @@ final class AgentControlService extends AgentControlGrpc.AgentControlImplBase im
             return;
         }
         try {
-            reports.record(request.toBuilder().setCluster(caller.id().cluster()).build());
+            reports.record(request.toBuilder().setCluster(caller.id().cluster()).build(), caller.issuer());
             observer.onNext(ReportAck.getDefaultInstance());
             observer.onCompleted();
         } catch (IllegalArgumentException e) {

@@ -5,6 +5,7 @@ import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.meshlane.api.agent.v1.NodeStats;
+import io.meshlane.control.grpc.MalformedRequests;
 import io.meshlane.control.identity.NodeTrust;
 import io.meshlane.control.store.ResourceStore;
 import io.meshlane.control.xds.XdsServer;
@@ -44,13 +45,15 @@ public final class AgentServer implements AutoCloseable {
         AgentControlService service = new AgentControlService(store);
         try {
             NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port)).sslContext(trust.serverTls());
+            // the same gRPC limits as ADS whether or not ADS shares the port: a report or CSR is far below 4 MiB
+            XdsServer.limit(builder);
             if (xds != null) {
                 builder.addService(ServerInterceptors.intercept(xds, trust.workloadAuthentication()));
-                XdsServer.limit(builder);
             }
             Server server = builder
-                    .addService(ServerInterceptors.intercept(service, trust.authentication()))
-                    .addService(ServerInterceptors.intercept(trust.enrollment(), trust.authentication()))
+                    .addService(ServerInterceptors.intercept(MalformedRequests.refused(service.bindService()), trust.authentication()))
+                    .addService(ServerInterceptors.intercept(MalformedRequests.refused(trust.enrollment().bindService()),
+                            trust.authentication()))
                     .build().start();
             trust.onRevocation(service::revoke);
             return new AgentServer(service, trust, server);

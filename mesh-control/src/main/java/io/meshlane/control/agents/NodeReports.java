@@ -33,15 +33,17 @@ final class NodeReports {
         this.store = store;
     }
 
-    void record(NodeStats stats) {
+    /** Keeps {@code stats} as node's latest, with the CA that issued the certificate it came with. */
+    void record(NodeStats stats, String certificateAuthority) {
         if (!stats.getNode().matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
             throw new IllegalArgumentException("node name \"" + stats.getNode() + "\" is not a valid object name");
         }
+        ReportLimits.check(stats);
         latest.put(stats.getNode(), stats);
         String key = PREFIX + stats.getNode();
         try {
             var existing = store.get(key);
-            byte[] body = toObject(stats, existing.map(o -> uid(o.value())).orElse(UUID.randomUUID().toString()),
+            byte[] body = toObject(stats, certificateAuthority, existing.map(o -> uid(o.value())).orElse(UUID.randomUUID().toString()),
                     existing.map(o -> created(o.value())).orElse(Instant.now().toString()));
             if (existing.isPresent()) {
                 store.update(key, body, 0);
@@ -61,7 +63,7 @@ final class NodeReports {
         return Map.copyOf(latest);
     }
 
-    private static byte[] toObject(NodeStats stats, String uid, String created) {
+    private static byte[] toObject(NodeStats stats, String certificateAuthority, String uid, String created) {
         ObjectNode object = JSON.createObjectNode();
         object.put("apiVersion", "meshlane.io/v1alpha1");
         object.put("kind", "NodeAcceleration");
@@ -75,6 +77,7 @@ final class NodeReports {
         status.put("mode", stats.getMode());
         status.put("reason", stats.getReason());
         status.put("policyVersion", stats.getPolicyVersion());
+        status.put("certificateAuthority", certificateAuthority);
         status.put("lastReport", Instant.ofEpochMilli(stats.getTimestampUnixMs()).toString());
         Map<String, Long> totals = stats.getTotals().getValuesMap();
         status.put("acceleratedConnections", totals.getOrDefault("connections_accelerated", 0L));

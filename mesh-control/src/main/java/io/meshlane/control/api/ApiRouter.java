@@ -45,6 +45,7 @@ public final class ApiRouter {
     private volatile String serverAddress = "127.0.0.1:6443";
     private final java.util.Map<String, MountedRoutes> mounts = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile SelfAuthenticatingRoutes dashboard;
+    private volatile io.meshlane.control.externalmetrics.ExternalMetricsApi externalMetrics;
 
     public ApiRouter(AccessPolicy access, RequestLimiter limiter, AuditLog audit, KindRegistry registry, ResourceService resources,
                      ScheduledExecutorService timer, long bookmarkMillis) {
@@ -68,6 +69,11 @@ public final class ApiRouter {
     /** Serves the dashboard's pages (which authenticate by cookie or sign-in link themselves) with {@code pages}. */
     public void dashboard(SelfAuthenticatingRoutes pages) {
         this.dashboard = pages;
+    }
+
+    /** Serves {@code external.metrics.k8s.io} from {@code api} (listed in {@code /apis} too). */
+    public void externalMetrics(io.meshlane.control.externalmetrics.ExternalMetricsApi api) {
+        this.externalMetrics = api;
     }
 
     public void serverAddress(String address) {
@@ -137,9 +143,20 @@ public final class ApiRouter {
             ResourcePath p = ResourcePath.parse("", s[1], java.util.Arrays.copyOfRange(s, 2, s.length));
             return audited(who, verb(r, p), r, p, () -> resource(r, who, p, path));
         }
+        io.meshlane.control.externalmetrics.ExternalMetricsApi metrics = externalMetrics;
+        if (metrics != null && metrics.serves(path)) {
+            return audited(who, "get", r, null, () -> metrics.handle(r, path));
+        }
         if (s[0].equals("apis")) {
             if (s.length == 1) {
-                return get(r, discovery::groupList);
+                return get(r, () -> {
+                    ObjectNode groups = discovery.groupList();
+                    if (metrics != null) {
+                        ((com.fasterxml.jackson.databind.node.ArrayNode) groups.path("groups")).add(
+                                io.meshlane.control.externalmetrics.ExternalMetricsApi.group());
+                    }
+                    return groups;
+                });
             }
             if (s.length == 2) {
                 return get(r, () -> discovery.group(s[1]));
@@ -194,6 +211,14 @@ public final class ApiRouter {
         if (p.subresource() != null && !(p.subresource().equals("status") && s.version().statusSubresource())) {
             return notFound(path);
         }
+        boolean secret = MeshKinds.readByEngineOnly(s.kind().group(), s.kind().plural());
+        if (secret && r.method().equals("GET")) {
+            throw ApiError.engineOnly(who.user(), verb(r, p), s.kind().plural(), s.kind().group(), p.name());
+        }
+        if (secret && r.method().equals("PATCH")) {
+            // a patch answers with the merged object, and patching a kubeconfig in pieces makes no sense
+            throw ApiError.methodNotAllowed("PATCH on " + s.kind().qualifiedResource() + " (replace the whole object with kubectl replace -f)");
+        }
         if (!r.method().equals("GET") && MeshKinds.writtenByAgentsOnly(s.kind().group(), s.kind().plural())) {
             throw ApiError.agentsOnly(who.user(), verb(r, p), s.kind().plural(), s.kind().group(), p.name());
         }
@@ -205,6 +230,28 @@ public final class ApiRouter {
         }
         boolean status = p.subresource() != null;
         RequestOptions options = RequestOptions.from(r.query());
+        if (secret) {
+            return withoutSecrets(writeResource(r, s, namespace, p, options, status));
+        }
+        return writeResource(r, s, namespace, p, options, status);
+    }
+
+    /** A write's answer with every kubeconfig blanked: what was written is never read back through the API. */
+    private static ApiResponse withoutSecrets(ApiResponse response) {
+        if (response.body() == null || response.body().length == 0) {
+            return response;
+        }
+        ObjectNode body = Json.stored(response.body());
+        Iterable<JsonNode> objects = body.has("items") ? body.path("items") : List.<JsonNode>of(body);
+        for (JsonNode o : objects) {
+            if (o.path("spec") instanceof ObjectNode spec && spec.has("kubeconfig")) {
+                spec.put("kubeconfig", "(held by the control plane; not readable through the API)");
+            }
+        }
+        return ApiResponse.json(response.code(), body, response.warnings());
+    }
+
+    private ApiResponse writeResource(ApiRequest r, Served s, String namespace, ResourcePath p, RequestOptions options, boolean status) {
         if (p.name() == null) {
             return switch (r.method()) {
                 case "GET" -> collection(r, s, namespace);

@@ -2,7 +2,9 @@ package io.meshlane.control.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshlane.control.crd.KindRegistry.Served;
+import io.meshlane.control.http.ApiError;
 import io.meshlane.control.http.Json;
+import io.meshlane.control.store.CompactedException;
 import io.meshlane.control.store.Page;
 import io.meshlane.control.store.ResourceStore;
 import io.meshlane.control.store.StoredObject;
@@ -27,12 +29,18 @@ public final class ResourceLister {
         String after = query.continueKey();
         int pageSize = query.limit() > 0 ? Math.max(query.limit(), 50) : 0;
         List<ObjectNode> items = new ArrayList<>();
-        long revision = -1;
+        // every page of a paginated list reads the snapshot of its first page; a token past compaction
+        // carries revision -1 (the apiserver's inconsistent continuation): it reads the present, and
+        // its next pages that snapshot
+        long revision = Math.max(query.continueRevision(), 0);
         while (true) {
-            Page page = store.list(prefix, after, pageSize);
-            if (revision < 0) {
-                revision = query.continueRevision() > 0 ? query.continueRevision() : page.revision();
+            Page page;
+            try {
+                page = store.list(prefix, after, pageSize, revision);
+            } catch (CompactedException e) {
+                throw ApiError.continueExpired(ListQuery.continueToken(query.continueKey(), -1));
             }
+            revision = page.revision();
             List<StoredObject> objects = page.items();
             for (int i = 0; i < objects.size(); i++) {
                 StoredObject o = objects.get(i);

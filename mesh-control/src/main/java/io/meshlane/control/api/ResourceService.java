@@ -130,7 +130,7 @@ public final class ResourceService {
         } else if (s.kind().group().isEmpty() && s.kind().plural().equals("namespaces")) {
             object.putObject("status").put("phase", "Active");
         }
-        List<String> warnings = admit(s, object, options);
+        List<String> warnings = admit(s, object, null, options);
         object.put("apiVersion", s.kind().apiVersion(s.kind().storageVersion().name()));
         if (options.dryRun()) {
             object.put("apiVersion", s.kind().apiVersion(s.version().name()));
@@ -149,8 +149,8 @@ public final class ResourceService {
     }
 
     /** Validates, prunes and applies field validation; returns the checks' warnings, and the unknown fields in Warn mode. */
-    private List<String> admit(Served s, ObjectNode object, RequestOptions options) {
-        ObjectValidation.Result result = validation.validate(s.kind(), s.version(), object);
+    private List<String> admit(Served s, ObjectNode object, ObjectNode old, RequestOptions options) {
+        ObjectValidation.Result result = validation.validate(s.kind(), s.version(), object, old);
         String name = object.path("metadata").path("name").asText("");
         List<String> unknown = result.unknownFields().stream().map(f -> "unknown field \"" + f.substring(1) + "\"").toList();
         if (!unknown.isEmpty() && options.fieldValidation().equals("Strict")) {
@@ -206,7 +206,7 @@ public final class ResourceService {
                         "the object has been modified; please apply your changes to the latest version and try again");
             }
             ObjectNode next = merged(s, current, desired, statusOnly);
-            List<String> warnings = admit(s, next, options);
+            List<String> warnings = admit(s, next, current, options);
             ObjectNode currentMeta = metadata(current);
             if (!SpecComparison.equalsIgnoringMeta(current, next, s.version().statusSubresource())) {
                 metadata(next).put("generation", currentMeta.path("generation").asLong(1) + 1);

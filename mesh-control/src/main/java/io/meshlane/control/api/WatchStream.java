@@ -82,15 +82,40 @@ public final class WatchStream implements StoreWatcher {
         emit(WatchEncoder.line("BOOKMARK", object));
     }
 
+    /**
+     * With a selector, an object that starts matching arrives as ADDED and one that stops matching
+     * as DELETED with its last matching state (at the change's resourceVersion), as the apiserver's
+     * watch cache sends them; the others pass or are dropped.
+     */
     @Override
     public void onEvent(StoreEvent event) {
         lastRevision = event.revision();
-        if (!query.labels().requirements().isEmpty() || !query.fields().requirements().isEmpty()) {
-            if (!query.matches(encoder.object(served, event))) {
-                return;
-            }
+        if (query.labels().requirements().isEmpty() && query.fields().requirements().isEmpty()) {
+            emit(encoder.line(served, event, table));
+            return;
         }
-        emit(encoder.line(served, event, table));
+        boolean now = event.type() != StoreEvent.Type.DELETED && query.matches(encoder.object(served, event));
+        ObjectNode before = event.type() == StoreEvent.Type.CREATED || event.prevValue() == null ? null : previous(event);
+        boolean was = event.type() == StoreEvent.Type.DELETED ? query.matches(encoder.object(served, event))
+                : before != null ? query.matches(before) : event.type() == StoreEvent.Type.UPDATED && now;
+        if (now && was) {
+            emit(encoder.line(served, event, table));
+        } else if (now) {
+            emit(line("ADDED", encoder.object(served, event)));
+        } else if (was) {
+            emit(event.type() == StoreEvent.Type.DELETED ? encoder.line(served, event, table) : line("DELETED", before));
+        }
+    }
+
+    private ObjectNode previous(StoreEvent event) {
+        ObjectNode o = Json.stored(event.prevValue());
+        o.put("apiVersion", served.kind().apiVersion(served.version().name()));
+        ResourceService.metadata(o).put("resourceVersion", Long.toString(event.revision()));
+        return o;
+    }
+
+    private byte[] line(String type, ObjectNode object) {
+        return WatchEncoder.line(type, table ? TableView.table(served, List.of(object), null, null, true) : object);
     }
 
     @Override

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code meshlane control}: runs the control plane in the foreground until interrupted. */
-@Command(name = "control", mixinStandardHelpOptions = true, subcommands = {TokenCommand.class, NodeCommand.class, WorkloadCertCommand.class},
+@Command(name = "control", mixinStandardHelpOptions = true, subcommands = {TokenCommand.class, NodeCommand.class, WorkloadCertCommand.class, RotateCaCommand.class},
         description = "Serve the mesh configuration (Kubernetes API over HTTPS) until stopped with Ctrl-C.")
 public final class ControlCommand implements Callable<Integer> {
 

@@ -1,5 +1,6 @@
 package io.meshlane.control.cli;
 
+import io.meshlane.control.identity.IdentityRecords;
 import io.meshlane.control.identity.Revocations;
 import io.meshlane.control.server.ControlPlaneOptions;
 import java.nio.file.Path;
@@ -33,8 +34,7 @@ final class NodeRevokeCommand implements Callable<Integer> {
         try {
             var shared = io.meshlane.control.fleet.SharedStore.of(dataDir);
             try {
-                revoked = (shared.isPresent() ? new Revocations(shared.get()) : new Revocations(dataDir))
-                        .revoke(Optional.ofNullable(cluster), node);
+                revoked = IdentityRecords.of(dataDir, shared).revocations().revoke(Optional.ofNullable(cluster), node);
             } finally {
                 shared.ifPresent(io.meshlane.control.store.ResourceStore::close);
             }

@@ -1,7 +1,7 @@
 package io.meshlane.control.cli;
 
 import io.meshlane.control.identity.JoinToken;
-import io.meshlane.control.identity.JoinTokens;
+import io.meshlane.control.identity.IdentityRecords;
 import io.meshlane.control.server.ControlPlaneOptions;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -42,7 +42,7 @@ final class TokenCreateCommand implements Callable<Integer> {
             lifetime = Quantities.duration(ttl, "--ttl");
             var shared = io.meshlane.control.fleet.SharedStore.of(dataDir);
             try {
-                token = (shared.isPresent() ? new JoinTokens(shared.get()) : new JoinTokens(dataDir)).create(cluster, lifetime, scope);
+                token = IdentityRecords.of(dataDir, shared).tokens().create(cluster, lifetime, scope);
             } finally {
                 shared.ifPresent(io.meshlane.control.store.ResourceStore::close);
             }

@@ -29,6 +29,11 @@ public final class ObjectValidation {
     }
 
     public Result validate(ResourceKind kind, KindVersion version, ObjectNode object) {
+        return validate(kind, version, object, null);
+    }
+
+    /** As {@link #validate(ResourceKind, KindVersion, ObjectNode)} for an update of {@code old} (transition rules run). */
+    public Result validate(ResourceKind kind, KindVersion version, ObjectNode object, ObjectNode old) {
         List<FieldError> errors = new ArrayList<>();
         String name = object.path("metadata").path("name").asText("");
         if (!MetadataChecks.isDnsSubdomain(name)) {
@@ -38,7 +43,7 @@ public final class ObjectValidation {
         }
         errors.addAll(MetadataChecks.check(object.path("metadata")));
         List<String> unknown = Pruner.prune(object, version.schema());
-        errors.addAll(schemas.validate(object, version.schema()));
+        errors.addAll(schemas.validate(object, old, version.schema()));
         if (kind.group().equals(CRD_GROUP) && kind.plural().equals("customresourcedefinitions")) {
             errors.addAll(crds.check(object));
         }

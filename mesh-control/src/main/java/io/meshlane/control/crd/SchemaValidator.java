@@ -31,22 +31,39 @@ public final class SchemaValidator {
     }
 
     public List<FieldError> validate(JsonNode object, JsonNode schema) {
+        return validate(object, null, schema);
+    }
+
+    /**
+     * Validates {@code object}; on an update {@code old} is the stored object, and transition
+     * rules (those reading {@code oldSelf}) run wherever an old value correlates with the new one.
+     */
+    public List<FieldError> validate(JsonNode object, JsonNode old, JsonNode schema) {
         List<FieldError> errors = new ArrayList<>();
         if (schema == null || schema.isMissingNode() || schema.isNull()) {
             return errors;
         }
         ObjectNode root = object.deepCopy();
         root.remove(List.of("apiVersion", "kind", "metadata"));
-        validateObjectFields(root, schema, "", errors);
-        validateRules(root, schema, "", errors);
+        ObjectNode oldRoot = null;
+        if (old instanceof ObjectNode o) {
+            oldRoot = o.deepCopy();
+            oldRoot.remove(List.of("apiVersion", "kind", "metadata"));
+        }
+        validateObjectFields(root, oldRoot, schema, "", errors);
+        validateRules(root, oldRoot, schema, "", errors);
         return errors;
+    }
+
+    private static JsonNode child(JsonNode old, String field) {
+        return old != null && old.isObject() ? old.get(field) : null;
     }
 
     private static String child(String path, String field) {
         return path.isEmpty() ? field : path + "." + field;
     }
 
-    private void validate(JsonNode value, JsonNode schema, String path, List<FieldError> errors) {
+    private void validate(JsonNode value, JsonNode old, JsonNode schema, String path, List<FieldError> errors) {
         if (value == null || value.isNull()) {
             if (!schema.path("nullable").asBoolean(false) && schema.has("type")) {
                 errors.add(FieldError.invalid(path, "\"null\"", path + " in body must be of type " + schema.get("type").asText() + ": \"null\""));
@@ -81,12 +98,12 @@ public final class SchemaValidator {
         } else if (value.isNumber()) {
             validateNumber(value, schema, path, errors);
         } else if (value.isArray()) {
-            validateArray((ArrayNode) value, schema, path, errors);
+            validateArray((ArrayNode) value, old, schema, path, errors);
         } else if (value.isObject()) {
-            validateObjectFields((ObjectNode) value, schema, path, errors);
+            validateObjectFields((ObjectNode) value, old, schema, path, errors);
         }
         if (errors.size() == before) {
-            validateRules(value, schema, path, errors);
+            validateRules(value, old, schema, path, errors);
         }
     }
 
@@ -212,7 +229,7 @@ public final class SchemaValidator {
         }
     }
 
-    private void validateArray(ArrayNode array, JsonNode schema, String path, List<FieldError> errors) {
+    private void validateArray(ArrayNode array, JsonNode old, JsonNode schema, String path, List<FieldError> errors) {
         if (schema.has("minItems") && array.size() < schema.get("minItems").asInt()) {
             errors.add(FieldError.invalid(path, String.valueOf(array.size()), path + " in body should have at least " + schema.get("minItems").asInt() + " items"));
         }
@@ -222,7 +239,7 @@ public final class SchemaValidator {
         JsonNode items = schema.get("items");
         if (items != null) {
             for (int i = 0; i < array.size(); i++) {
-                validate(array.get(i), items, path + "[" + i + "]", errors);
+                validate(array.get(i), correlated(array.get(i), old, schema), items, path + "[" + i + "]", errors);
             }
         }
         String listType = schema.path("x-kubernetes-list-type").asText("");
@@ -251,7 +268,28 @@ public final class SchemaValidator {
         }
     }
 
-    private void validateObjectFields(ObjectNode object, JsonNode schema, String path, List<FieldError> errors) {
+    /**
+     * The old element an array element corresponds to: only lists of type map correlate (by their
+     * keys), as in the apiserver; elements of other lists have no old value.
+     */
+    private static JsonNode correlated(JsonNode element, JsonNode old, JsonNode schema) {
+        if (old == null || !old.isArray() || !schema.path("x-kubernetes-list-type").asText("").equals("map")) {
+            return null;
+        }
+        JsonNode keys = schema.path("x-kubernetes-list-map-keys");
+        for (JsonNode candidate : old) {
+            boolean same = true;
+            for (JsonNode k : keys) {
+                same &= java.util.Objects.equals(candidate.get(k.asText()), element.get(k.asText()));
+            }
+            if (same) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private void validateObjectFields(ObjectNode object, JsonNode old, JsonNode schema, String path, List<FieldError> errors) {
         for (JsonNode required : schema.path("required")) {
             JsonNode v = object.get(required.asText());
             if (v == null || v.isNull()) {
@@ -274,36 +312,61 @@ public final class SchemaValidator {
                 if (field.getValue().isNull() && !fieldSchema.path("nullable").asBoolean(false)) {
                     continue;
                 }
-                validate(field.getValue(), fieldSchema, child(path, field.getKey()), errors);
+                validate(field.getValue(), child(old, field.getKey()), fieldSchema, child(path, field.getKey()), errors);
             } else if (additional != null && additional.isObject()) {
-                validate(field.getValue(), additional, path + "[" + field.getKey() + "]", errors);
+                validate(field.getValue(), child(old, field.getKey()), additional, path + "[" + field.getKey() + "]", errors);
             }
         }
     }
 
-    private void validateRules(JsonNode value, JsonNode schema, String path, List<FieldError> errors) {
+    private void validateRules(JsonNode value, JsonNode old, JsonNode schema, String path, List<FieldError> errors) {
         JsonNode rules = schema.get("x-kubernetes-validations");
         if (rules == null || !rules.isArray()) {
             return;
         }
         Object self = CelValues.of(value, schema);
+        Object oldSelf = old == null || old.isNull() ? null : CelValues.of(old, schema);
+        String type = schema.path("type").asText(jsonType(value));
+        // the apiserver shows scalars' values in the message, and only the type of objects and arrays
+        String shown = type.equals("object") || type.equals("array") ? "\"" + type + "\"" : shown(value);
         for (JsonNode rule : rules) {
             String text = rule.path("rule").asText();
-            if (text.contains("oldSelf")) {
-                continue; // transition rules only apply to updates; see the module notes
+            if (oldSelf == null && CelRuleEngine.isTransitionRule(text)) {
+                continue; // a transition rule runs only on an update that has an old value here
             }
+            String message = rule.hasNonNull("message") && !rule.get("message").asText().isBlank() ? rule.get("message").asText().trim() : null;
+            String ruleText = message != null ? message : text.trim();
             String field = rule.has("fieldPath") ? path + rule.get("fieldPath").asText() : path;
             try {
-                if (!cel.holds(text, self)) {
-                    String message = rule.has("message") ? rule.get("message").asText() : "failed rule: " + text;
-                    String reason = rule.has("reason") ? rule.get("reason").asText() : "FieldValueInvalid";
-                    errors.add(new FieldError(field, reason, "Invalid value: \"" + jsonType(value) + "\": " + message));
+                if (!cel.holds(text, self, oldSelf)) {
+                    String detail = message != null ? message : "failed rule: " + text.trim();
+                    errors.add(failed(field, shown, detail, rule.path("reason").asText("FieldValueInvalid")));
                 }
             } catch (CelEvaluationException e) {
-                errors.add(FieldError.invalid(field, "\"" + jsonType(value) + "\"", "rule evaluation error: " + e.getMessage()));
+                errors.add(FieldError.invalid(field, shown, evaluationError(e) + " evaluating rule: " + ruleText));
             } catch (CelRuleEngine.RuleCompileException e) {
-                errors.add(FieldError.invalid(field, "\"" + jsonType(value) + "\"", e.getMessage()));
+                errors.add(FieldError.invalid(field, shown, "rule compile error: " + e.getMessage()));
             }
         }
+    }
+
+    /** The rule's declared reason decides the error's form, as in the apiserver. */
+    private static FieldError failed(String field, String shown, String detail, String reason) {
+        return switch (reason) {
+            case "FieldValueForbidden" -> FieldError.forbidden(field, detail);
+            case "FieldValueRequired" -> new FieldError(field, reason, "Required value: " + detail);
+            case "FieldValueDuplicate" -> FieldError.duplicate(field, shown);
+            default -> FieldError.invalid(field, shown, detail);
+        };
+    }
+
+    /** cel-java's message without its position prefix: the apiserver shows the cause alone. */
+    private static String evaluationError(CelEvaluationException e) {
+        Throwable t = e;
+        while (t.getCause() instanceof CelEvaluationException || (t.getCause() != null && t.getCause() != t && t.getMessage() == null)) {
+            t = t.getCause();
+        }
+        String m = String.valueOf(t.getMessage());
+        return m.replaceFirst("^evaluation error( at [^:]*:\\d+)?: ", "");
     }
 }

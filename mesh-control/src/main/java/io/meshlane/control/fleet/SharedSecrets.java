@@ -26,6 +26,8 @@ public final class SharedSecrets {
 
     static final String KEY = "/meshlane/fleet/secrets";
     private static final List<String> FILES = List.of("ca.crt", "ca.key", "token");
+    /** Present only while a CA rotation is under way (see {@link io.meshlane.control.security.CaRotation}). */
+    private static final List<String> ROTATION_FILES = List.of("ca-previous.crt", "ca-previous.key");
 
     private SharedSecrets() {
     }
@@ -58,6 +60,31 @@ public final class SharedSecrets {
         throw new IllegalStateException("could not agree with the other replicas on the shared CA and token at " + KEY);
     }
 
+    /**
+     * Replaces the fleet's CA files with {@code dataDir}'s after a step of a CA rotation there, so that
+     * each replica takes the step up when it restarts (the admin token stays the fleet's).
+     */
+    public static void publish(ResourceStore store, Path dataDir) {
+        StoredObject shared = store.get(KEY).orElseThrow(() -> new IllegalStateException("the replicas' store holds no shared CA at "
+                + KEY + " yet: start a replica first"));
+        ObjectNode next = (ObjectNode) Json.stored(shared.value());
+        try {
+            for (String f : List.of("ca.crt", "ca.key")) {
+                next.put(f, Files.readString(dataDir.resolve(f)));
+            }
+            for (String f : ROTATION_FILES) {
+                if (Files.exists(dataDir.resolve(f))) {
+                    next.put(f, Files.readString(dataDir.resolve(f)));
+                } else {
+                    next.remove(f);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the CA files in " + dataDir + " to share them: " + e.getMessage(), e);
+        }
+        store.update(KEY, Json.bytes(next), shared.modRevision());
+    }
+
     private static void install(JsonNode shared, Path dataDir) {
         try {
             Path ca = dataDir.resolve("ca.crt");
@@ -68,6 +95,13 @@ public final class SharedSecrets {
                             + " (delete that key with etcdctl while no replica runs, then start one replica first)");
                 }
                 PrivateFiles.write(dataDir.resolve(f), shared.path(f).asText());
+            }
+            for (String f : ROTATION_FILES) {
+                if (shared.path(f).asText().isEmpty()) {
+                    Files.deleteIfExists(dataDir.resolve(f));
+                } else {
+                    PrivateFiles.write(dataDir.resolve(f), shared.path(f).asText());
+                }
             }
             if (!sameCa) {
                 // a serving certificate from another CA would not verify for the fleet's clients

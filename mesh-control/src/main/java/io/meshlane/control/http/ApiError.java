@@ -15,6 +15,7 @@ public final class ApiError extends RuntimeException {
     private final int code;
     private final String reason;
     private final ObjectNode details;
+    private String listContinue;
 
     public ApiError(int code, String reason, String message, ObjectNode details) {
         super(message);
@@ -53,6 +54,19 @@ public final class ApiError extends RuntimeException {
 
     public static ApiError gone(String message) {
         return new ApiError(410, "Expired", message, null);
+    }
+
+    /**
+     * A continue token whose snapshot was compacted away, answered as the apiserver does: 410, and
+     * in the Status a token that continues the list from the same key at the current revision.
+     */
+    public static ApiError continueExpired(String inconsistentToken) {
+        ApiError e = gone("The provided continue parameter is too old to display a consistent list result. You can start a new"
+                + " list without the continue parameter, or use the continue token in this response to retrieve the remainder"
+                + " of the results. Continuing with the provided token results in an inconsistent list - objects that were"
+                + " created, modified, or deleted between the time the first chunk was returned and now may show up in the list.");
+        e.listContinue = inconsistentToken;
+        return e;
     }
 
     /** At most this many causes are reported; Kubernetes' clients show them all, so an attack's million errors must not be sent back. */
@@ -104,6 +118,14 @@ public final class ApiError extends RuntimeException {
         return new ApiError(403, "Forbidden", subject + " is forbidden: User \"" + user + "\" cannot " + verb + " resource \""
                 + resource + "\" in API group \"" + group + "\": leases are written only by the control-plane replicas' leader"
                 + " election; read them with kubectl get leases -n meshlane-system", name == null ? null : details(name, group, resource));
+    }
+
+    /** A read of member-cluster credentials: only the autoscaling engine reads them, from the store. */
+    public static ApiError engineOnly(String user, String verb, String resource, String group, String name) {
+        String subject = name == null ? qualified(resource, group) : qualified(resource, group) + " \"" + name + "\"";
+        return new ApiError(403, "Forbidden", subject + " is forbidden: User \"" + user + "\" cannot " + verb + " resource \""
+                + resource + "\" in API group \"" + group + "\": member-cluster credentials are readable by the autoscaling"
+                + " engine only; replace one with kubectl replace -f, or delete it", name == null ? null : details(name, group, resource));
     }
 
     public static ApiError methodNotAllowed(String what) {
@@ -165,7 +187,10 @@ public final class ApiError extends RuntimeException {
     public ObjectNode status() {
         ObjectNode s = Json.object();
         s.put("kind", "Status").put("apiVersion", "v1");
-        s.putObject("metadata");
+        ObjectNode meta = s.putObject("metadata");
+        if (listContinue != null) {
+            meta.put("continue", listContinue);
+        }
         s.put("status", "Failure").put("message", getMessage()).put("reason", reason);
         if (details != null) {
             s.set("details", details);

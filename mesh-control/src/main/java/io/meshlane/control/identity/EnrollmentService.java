@@ -36,6 +36,13 @@ final class EnrollmentService extends NodeEnrollmentGrpc.NodeEnrollmentImplBase 
             response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
             return;
         }
+        if (csr.namesAnotherNode(request.getNode())) {
+            LOG.warning("refused to join node " + request.getNode() + ": its signing request names node " + csr.commonName().get());
+            response.onError(Status.INVALID_ARGUMENT.withDescription("the signing request names node " + csr.commonName().get()
+                    + ", the join request node " + request.getNode() + ": an agent asks for its own name only; the token is kept")
+                    .asRuntimeException());
+            return;
+        }
         // checked after the request parses, so a malformed request does not use up a token
         Optional<JoinToken> granted = tokens.consume(request.getToken());
         if (granted.isEmpty()) {
@@ -74,7 +81,7 @@ final class EnrollmentService extends NodeEnrollmentGrpc.NodeEnrollmentImplBase 
             response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
             return;
         }
-        if (csr.commonName().isPresent() && !csr.commonName().get().equals(caller.id().node())) {
+        if (csr.namesAnotherNode(caller.id().node())) {
             LOG.warning("node " + caller.id() + " asked for a certificate naming node " + csr.commonName().get() + "; refused");
             response.onError(Status.PERMISSION_DENIED.withDescription("node " + caller.id().node() + " may renew only its own"
                     + " certificate, not one for " + csr.commonName().get()).asRuntimeException());
@@ -86,7 +93,7 @@ final class EnrollmentService extends NodeEnrollmentGrpc.NodeEnrollmentImplBase 
 
     private NodeCertificate certificate(NodeId node, SigningRequest csr) {
         X509Certificate issued = ca.issue(node, csr.publicKey(), lifetime);
-        return NodeCertificate.newBuilder().setCertificatePem(NodeCa.pem(issued)).setCaPem(NodeCa.pem(ca.certificate()))
+        return NodeCertificate.newBuilder().setCertificatePem(NodeCa.pem(issued)).setCaPem(ca.trustBundlePem())
                 .setNotBeforeUnixMs(issued.getNotBefore().getTime()).setNotAfterUnixMs(issued.getNotAfter().getTime()).build();
     }
 }

@@ -61,7 +61,7 @@ final class NodeAuthentication implements ServerInterceptor {
             return refuse(call, Status.UNAUTHENTICATED.withDescription("the client certificate names no node of trust domain " + trustDomain
                     + " (expected a URI SAN spiffe://" + trustDomain + "/cluster/<cluster>/node/<node>)"));
         }
-        NodeCaller caller = new NodeCaller(id.get(), cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant());
+        NodeCaller caller = NodeCaller.of(id.get(), cert);
         if (revocations.refuses(caller)) {
             LOG.warning("refused a call from revoked node " + caller.id() + " (" + call.getMethodDescriptor().getBareMethodName() + ")");
             return refuse(call, Status.PERMISSION_DENIED.withDescription("node " + caller.id() + " is revoked"

@@ -1,7 +1,6 @@
 package io.meshlane.control.identity;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -10,7 +9,6 @@ import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,21 +38,27 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 final class NodeCa {
 
     private final X509Certificate certificate;
+    private final java.util.List<X509Certificate> trusted;
     private final PrivateKey key;
     private final String trustDomain;
 
-    private NodeCa(X509Certificate certificate, PrivateKey key, String trustDomain) {
-        this.certificate = certificate;
+    private NodeCa(java.util.List<X509Certificate> trusted, PrivateKey key, String trustDomain) {
+        this.certificate = trusted.getFirst();
+        this.trusted = trusted;
         this.key = key;
         this.trustDomain = trustDomain;
     }
 
     static NodeCa load(Path caCertificate, String trustDomain) {
         Path keyFile = caCertificate.resolveSibling("ca.key");
-        try (InputStream certIn = Files.newInputStream(caCertificate)) {
-            X509Certificate ca = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(certIn);
-            return new NodeCa(ca, io.meshlane.control.security.TlsMaterial.caKey(keyFile, ca), trustDomain);
-        } catch (IOException | GeneralSecurityException e) {
+        try {
+            // during a CA rotation ca.crt is a bundle: the new CA, which issues, then the previous one, still trusted
+            java.util.List<X509Certificate> trusted = io.meshlane.control.security.CaRotation.certificates(caCertificate);
+            if (trusted.isEmpty()) {
+                throw new IOException("no certificate in it");
+            }
+            return new NodeCa(trusted, io.meshlane.control.security.TlsMaterial.caKey(keyFile, trusted.getFirst()), trustDomain);
+        } catch (IOException | GeneralSecurityException | IllegalStateException e) {
             throw new IllegalStateException("cannot load the CA from " + caCertificate + " and " + keyFile + ": " + e.getMessage()
                     + " (both are written on the control plane's first start; remove ca.crt, server.p12 and server.p12.pass"
                     + " to regenerate them, then every agent must join again)", e);
@@ -65,8 +69,21 @@ final class NodeCa {
         return trustDomain;
     }
 
+    /** The CA that issues node and workload certificates. */
     X509Certificate certificate() {
         return certificate;
+    }
+
+    /** Every CA whose certificates are accepted (the issuing one, and the previous one during a rotation). */
+    java.util.List<X509Certificate> trusted() {
+        return trusted;
+    }
+
+    /** What a client trusts to verify the control plane: every CA of {@link #trusted()}, as PEM. */
+    String trustBundlePem() {
+        StringBuilder out = new StringBuilder();
+        trusted.forEach(c -> out.append(pem(c)));
+        return out.toString();
     }
 
     /** A certificate for {@code node}'s {@code publicKey}, valid from now (to the second) for {@code lifetime}. */

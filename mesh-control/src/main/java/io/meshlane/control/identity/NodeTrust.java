@@ -8,14 +8,9 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.meshlane.control.security.TlsMaterial;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.util.Optional;
 import java.util.function.Consumer;
-import javax.net.ssl.KeyManagerFactory;
 
 /**
  * Node identity on the agents' endpoint, as one unit: the TLS the endpoint serves (mesh-control's
@@ -39,15 +34,14 @@ public final class NodeTrust implements AutoCloseable {
         this.options = options;
     }
 
+    /** Node identity of a single control plane whose records are files in {@code dataDir}. */
     public static NodeTrust open(Path dataDir, TlsMaterial tls, IdentityOptions options) {
-        return new NodeTrust(tls, NodeCa.load(tls.caCertificate(), options.trustDomain()), new JoinTokens(dataDir),
-                new Revocations(dataDir), options);
+        return open(IdentityRecords.of(dataDir, Optional.empty()), tls, options);
     }
 
-    /** Node identity whose join tokens and revocations live in {@code shared}, the store every replica uses. */
-    public static NodeTrust open(io.meshlane.control.store.ResourceStore shared, TlsMaterial tls, IdentityOptions options) {
-        return new NodeTrust(tls, NodeCa.load(tls.caCertificate(), options.trustDomain()), new JoinTokens(shared),
-                new Revocations(shared), options);
+    public static NodeTrust open(IdentityRecords records, TlsMaterial tls, IdentityOptions options) {
+        return new NodeTrust(tls, NodeCa.load(tls.caCertificate(), options.trustDomain()), records.tokens(),
+                records.revocations(), options);
     }
 
     /** The authenticated node of the current gRPC call. */
@@ -56,14 +50,10 @@ public final class NodeTrust implements AutoCloseable {
     }
 
     public SslContext serverTls() {
-        try (InputStream in = Files.newInputStream(tls.keyStore())) {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(in, tls.keyStorePassword().toCharArray());
-            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(store, tls.keyStorePassword().toCharArray());
-            return GrpcSslContexts.configure(SslContextBuilder.forServer(keys)).trustManager(ca.certificate())
-                    .clientAuth(ClientAuth.OPTIONAL).build();
-        } catch (IOException | GeneralSecurityException e) {
+        try {
+            return GrpcSslContexts.configure(SslContextBuilder.forServer(tls.keyManagers("the agents' endpoint")))
+                    .trustManager(ca.trusted().toArray(java.security.cert.X509Certificate[]::new)).clientAuth(ClientAuth.OPTIONAL).build();
+        } catch (IOException e) {
             throw new IllegalStateException("cannot set up TLS for the agents' endpoint from " + tls.keyStore() + ": " + e.getMessage(), e);
         }
     }

@@ -15,6 +15,11 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
  */
 record SigningRequest(PublicKey publicKey, Optional<String> commonName) {
 
+    /** Whether the request's subject names a node other than {@code node} (a request naming none asks for nothing else). */
+    boolean namesAnotherNode(String node) {
+        return commonName.isPresent() && !commonName.get().equals(node);
+    }
+
     static SigningRequest parse(byte[] der) {
         if (der == null || der.length == 0) {
             throw new IllegalArgumentException("the request carries no certificate signing request (csr)");

@@ -2,8 +2,6 @@ package io.meshlane.control.identity;
 
 import io.meshlane.control.security.TlsMaterial;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -49,26 +47,18 @@ public final class TelemetryCredentials {
         this.trustDomain = trustDomain;
     }
 
+    /** Telemetry credentials of a single control plane whose records are files in {@code dataDir}. */
     public static TelemetryCredentials open(Path dataDir, TlsMaterial tls, String trustDomain) {
-        return new TelemetryCredentials(tls, new JoinTokens(dataDir), new Revocations(dataDir), trustDomain);
+        return open(IdentityRecords.of(dataDir, Optional.empty()), tls, trustDomain);
     }
 
-    /** As {@link #open(Path, TlsMaterial, String)}, with tokens and revocations shared by the replicas through their store. */
-    public static TelemetryCredentials open(io.meshlane.control.store.ResourceStore shared, TlsMaterial tls, String trustDomain) {
-        return new TelemetryCredentials(tls, new JoinTokens(shared), new Revocations(shared), trustDomain);
+    public static TelemetryCredentials open(IdentityRecords records, TlsMaterial tls, String trustDomain) {
+        return new TelemetryCredentials(tls, records.tokens(), records.revocations(), trustDomain);
     }
 
     /** mesh-control's serving key and certificate (the API's). */
     public KeyManagerFactory keyManagers() {
-        try (InputStream in = Files.newInputStream(tls.keyStore())) {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(in, tls.keyStorePassword().toCharArray());
-            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(store, tls.keyStorePassword().toCharArray());
-            return keys;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException("cannot set up TLS for OTLP from " + tls.keyStore() + ": " + e.getMessage(), e);
-        }
+        return tls.keyManagers("OTLP");
     }
 
     /** Trusts client certificates issued by mesh-control's CA. */
@@ -76,7 +66,10 @@ public final class TelemetryCredentials {
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
-            store.setCertificateEntry("meshlane-ca", NodeCa.load(tls.caCertificate(), trustDomain).certificate());
+            int n = 0;
+            for (X509Certificate ca : NodeCa.load(tls.caCertificate(), trustDomain).trusted()) {
+                store.setCertificateEntry("meshlane-ca-" + n++, ca);
+            }
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(store);
             for (var m : trust.getTrustManagers()) {
@@ -150,7 +143,7 @@ public final class TelemetryCredentials {
             return new Refused(false, "the client certificate names no cluster of trust domain " + trustDomain
                     + " (expected a URI SAN spiffe://" + trustDomain + "/cluster/<cluster>/node/<node>)");
         }
-        if (revocations.refuses(new NodeCaller(id.get(), cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant()))) {
+        if (revocations.refuses(NodeCaller.of(id.get(), cert))) {
             return new Refused(false, "node " + id.get() + " is revoked (meshlane control node revoke)");
         }
         return new Writer(id.get().cluster(), "node " + id.get());

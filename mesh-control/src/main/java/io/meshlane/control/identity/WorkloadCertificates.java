@@ -58,7 +58,7 @@ public final class WorkloadCertificates {
         Path caFile = outDir.resolve("ca.pem");
         PrivateFiles.write(keyFile, pem(new JcaPKCS8Generator(keys.getPrivate(), null).generate()));
         PrivateFiles.write(certFile, NodeCa.pem(cert));
-        PrivateFiles.write(caFile, NodeCa.pem(ca.certificate()));
+        PrivateFiles.write(caFile, ca.trustBundlePem());
         return new Files(certFile, keyFile, caFile, cert);
     }
 

@@ -21,6 +21,29 @@ public final class MeshKinds {
         return crd("nodeacceleration-crd.yaml");
     }
 
+    /** {@code meshlane.io/v1alpha1 TestLane}: one team's lane through a shared test environment. */
+    public static JsonNode testLaneCrd() {
+        return crd("testlane-crd.yaml");
+    }
+
+    /** {@code meshlane.io/v1alpha1 MetricAutoscaler}: a workload's replicas from the mesh's metrics. */
+    public static JsonNode metricAutoscalerCrd() {
+        return crd("metricautoscaler-crd.yaml");
+    }
+
+    /** {@code meshlane.io/v1alpha1 MemberClusterCredential}: the kubeconfig the autoscaling engine reaches a member cluster with. */
+    public static JsonNode memberClusterCredentialCrd() {
+        return crd("memberclustercredential-crd.yaml");
+    }
+
+    /**
+     * Kinds that hold secrets for the control plane's own use: the API refuses every read of them (get, list, watch)
+     * to every caller, administrators included, and answers writes without the secret; the engine reads the store.
+     */
+    public static boolean readByEngineOnly(String group, String plural) {
+        return group.equals("meshlane.io") && plural.equals("memberclustercredentials");
+    }
+
     /**
      * Kinds that only mesh-control's agents' endpoint writes (from what an agent proved about its
      * own node); the Kubernetes API serves them read-only to everyone, administrators included.

@@ -21,6 +21,19 @@ public final class Hosts {
         return host + "." + (namespace == null || namespace.isBlank() ? "default" : namespace) + "." + DOMAIN;
     }
 
+    /** Whether a host pattern ({@code *}, {@code *.example.com} or an exact name) covers {@code host}. */
+    public static boolean matches(String pattern, String host) {
+        if (pattern.equals("*")) {
+            return true;
+        }
+        return pattern.startsWith("*.") ? host.endsWith(pattern.substring(1)) : pattern.equals(host);
+    }
+
+    /** How specific a host pattern is: an exact name beats every wildcard, a longer wildcard a shorter one. */
+    public static int specificity(String pattern) {
+        return pattern.startsWith("*") ? pattern.length() : Integer.MAX_VALUE;
+    }
+
     /** The Kubernetes namespace encoded in a {@code name.namespace.svc.cluster.local} host, or null. */
     public static String namespaceOf(String fqdn) {
         if (!fqdn.endsWith("." + DOMAIN)) {

@@ -41,6 +41,20 @@ public record TlsMaterial(Path caCertificate, Path keyStore, String keyStorePass
 
     private static final Duration VALIDITY = Duration.ofDays(3650);
 
+    /** The serving key and certificate for {@code endpoint}'s TLS; {@code endpoint} only names it in the error. */
+    public javax.net.ssl.KeyManagerFactory keyManagers(String endpoint) {
+        try (var in = Files.newInputStream(keyStore)) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(in, keyStorePassword.toCharArray());
+            var keys = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, keyStorePassword.toCharArray());
+            return keys;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS for " + endpoint + " from " + keyStore + ": " + e.getMessage()
+                    + " (remove server.p12 and server.p12.pass in the data directory to regenerate them)", e);
+        }
+    }
+
     public static TlsMaterial ensure(Path dataDir, String listenHost) {
         return ensure(dataDir, listenHost, java.util.List.of());
     }
@@ -60,7 +74,8 @@ public record TlsMaterial(Path caCertificate, Path keyStore, String keyStorePass
                 return new TlsMaterial(ca, p12, Files.readString(pass).trim());
             }
             if (!Files.exists(ca) || !Files.exists(ca.resolveSibling("ca.key"))) {
-                generateCa(ca);
+                Files.createDirectories(ca.getParent());
+                Files.writeString(ca, pem(generateCa(ca.resolveSibling("ca.key"), "meshlane-ca")));
             }
             // a CA adopted from the other replicas (their shared store) signs this replica's own serving certificate
             return issueServing(ca, p12, pass, listenHost, extraNames);
@@ -70,34 +85,35 @@ public record TlsMaterial(Path caCertificate, Path keyStore, String keyStorePass
         }
     }
 
-    private static void generateCa(Path ca) throws GeneralSecurityException, IOException, org.bouncycastle.operator.OperatorCreationException {
+    /** A new self-signed CA named {@code commonName}; its key is written to {@code keyFile} (0600), its certificate returned. */
+    static X509Certificate generateCa(Path keyFile, String commonName)
+            throws GeneralSecurityException, IOException, org.bouncycastle.operator.OperatorCreationException {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(256);
         KeyPair caKeys = generator.generateKeyPair();
-        X500Name caName = new X500Name("CN=meshlane-ca");
+        X500Name caName = new X500Name("CN=" + commonName);
         Instant now = Instant.now().minus(Duration.ofMinutes(5));
         X509v3CertificateBuilder caBuilder = new JcaX509v3CertificateBuilder(caName, serial(), Date.from(now),
                 Date.from(now.plus(VALIDITY)), caName, caKeys.getPublic());
         caBuilder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
         caBuilder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
         X509Certificate caCert = sign(caBuilder, caKeys.getPrivate());
-        Files.createDirectories(ca.getParent());
-        PrivateFiles.write(ca.resolveSibling("ca.key"), pem(caKeys.getPrivate()));
-        Files.writeString(ca, pem(caCert));
+        PrivateFiles.write(keyFile, pem(caKeys.getPrivate()));
+        return caCert;
     }
 
     private static TlsMaterial issueServing(Path ca, Path p12, Path pass, String listenHost, java.util.List<String> extraNames)
             throws GeneralSecurityException, IOException, org.bouncycastle.operator.OperatorCreationException {
-        X509Certificate caCert;
-        try (var in = Files.newInputStream(ca)) {
-            caCert = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-        PrivateKey caKey = caKey(ca.resolveSibling("ca.key"), caCert);
+        // while a new CA is rolled out the previous one still signs what clients verify: not all trust the new one yet
+        CaRotation.Signer signer = CaRotation.servingSigner(ca.getParent());
+        X509Certificate caCert = signer.certificate();
+        PrivateKey caKey = signer.key();
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(256);
         KeyPair serverKeys = generator.generateKeyPair();
         Instant now = Instant.now().minus(Duration.ofMinutes(5));
-        X509v3CertificateBuilder serverBuilder = new JcaX509v3CertificateBuilder(new X500Name("CN=meshlane-ca"), serial(), Date.from(now),
+        X509v3CertificateBuilder serverBuilder = new JcaX509v3CertificateBuilder(
+                X500Name.getInstance(caCert.getSubjectX500Principal().getEncoded()), serial(), Date.from(now),
                 Date.from(now.plus(VALIDITY)), new X500Name("CN=meshlane-control"), serverKeys.getPublic());
         serverBuilder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         serverBuilder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
@@ -160,7 +176,7 @@ public record TlsMaterial(Path caCertificate, Path keyStore, String keyStorePass
         return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
     }
 
-    private static String pem(Object object) throws IOException {
+    static String pem(Object object) throws IOException {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
             writer.writeObject(object);

@@ -22,6 +22,9 @@ import io.meshlane.control.mesh.IstioCrds;
 import io.meshlane.control.mesh.MeshKinds;
 import io.meshlane.control.mesh.NetworkingChecks;
 import io.meshlane.control.mesh.UnsupportedFields;
+import io.meshlane.control.autoscaling.AutoscalingEngine;
+import io.meshlane.control.autoscaling.MeshMetrics;
+import io.meshlane.control.externalmetrics.ExternalMetricsApi;
 import io.meshlane.control.fleet.HistoryCompaction;
 import io.meshlane.control.fleet.LeaderElection;
 import io.meshlane.control.fleet.SharedSecrets;
@@ -31,6 +34,7 @@ import io.meshlane.control.security.AccessPolicy;
 import io.meshlane.control.security.Kubeconfig;
 import io.meshlane.control.security.TlsMaterial;
 import io.meshlane.control.identity.IdentityOptions;
+import io.meshlane.control.identity.IdentityRecords;
 import io.meshlane.control.identity.TelemetryCredentials;
 import io.meshlane.control.security.Token;
 import io.meshlane.control.store.EtcdStore;
@@ -73,15 +77,21 @@ public final class ControlPlane implements AutoCloseable {
     private final Path dataDir;
     private final LeaderElection election;
     private final HistoryCompaction compaction;
+    private final IdentityRecords identity;
+    private final AutoscalingEngine autoscaling;
 
     /** History younger than this stays in etcd, so watches resuming within it get no 410. */
     private static final Duration COMPACT_KEEP = Duration.ofMinutes(5);
     private static final Duration COMPACT_EVERY = Duration.ofSeconds(30);
+    /** How often the engine looks for autoscalers due (each is evaluated every spec.intervalSeconds). */
+    private static final long AUTOSCALING_TICK_MILLIS = 1000;
 
     private ControlPlane(Path dataDir, ResourceStore store, CrdSync crdSync, ScheduledExecutorService timer, ApplicationContext context,
                          String url, Path kubeconfig, Token token, TlsMaterial tls, Telemetry telemetry, AuditLog audit,
-                         LeaderElection election, HistoryCompaction compaction) {
+                         LeaderElection election, HistoryCompaction compaction, IdentityRecords identity, AutoscalingEngine autoscaling) {
+        this.identity = identity;
         this.election = election;
+        this.autoscaling = autoscaling;
         this.compaction = compaction;
         this.store = store;
         this.crdSync = crdSync;
@@ -117,6 +127,7 @@ public final class ControlPlane implements AutoCloseable {
                 SharedStore.forget(dataDir);
             }
             TlsMaterial tls = TlsMaterial.ensure(dataDir, options.host());
+            IdentityRecords identity = IdentityRecords.of(dataDir, fleet ? java.util.Optional.of(store) : java.util.Optional.empty());
             Token token = Token.ensure(dataDir);
             CelRuleEngine cel = new CelRuleEngine();
             CrdDefinition crds = new CrdDefinition(new StructuralSchemaCheck(cel));
@@ -125,6 +136,9 @@ public final class ControlPlane implements AutoCloseable {
             registry.define(BuiltinKinds.customResourceDefinitions());
             registry.define(crds.kind(MeshKinds.accelerationPolicyCrd()));
             registry.define(crds.kind(MeshKinds.nodeAccelerationCrd()));
+            registry.define(crds.kind(MeshKinds.testLaneCrd()));
+            registry.define(crds.kind(MeshKinds.metricAutoscalerCrd()));
+            registry.define(crds.kind(MeshKinds.memberClusterCredentialCrd()));
             registry.define(BuiltinKinds.leases());
             ObjectValidation validation = new ObjectValidation(new SchemaValidator(cel), crds, List.of(new NetworkingChecks(),
                     new UnsupportedFields(FieldSupport.istio(), Clock.systemUTC())));
@@ -160,8 +174,7 @@ public final class ControlPlane implements AutoCloseable {
                 leads = elected::isLeader;
             }
             telemetry = Telemetry.start(options.telemetry(), options.host(),
-                    fleet ? TelemetryCredentials.open(store, tls, IdentityOptions.DEFAULT_TRUST_DOMAIN)
-                            : TelemetryCredentials.open(dataDir, tls, IdentityOptions.DEFAULT_TRUST_DOMAIN),
+                    TelemetryCredentials.open(identity, tls, IdentityOptions.DEFAULT_TRUST_DOMAIN),
                     access, resources, registry, leads);
             router.mount("telemetry", telemetry.routes());
             router.mount("metrics", telemetry.metrics());
@@ -179,8 +192,12 @@ public final class ControlPlane implements AutoCloseable {
                 election.advertise(url, replicas -> Kubeconfig.write(dataDir, url, replicas, tls, token));
             }
             HistoryCompaction compaction = fleet ? HistoryCompaction.start(store, leads, COMPACT_KEEP, COMPACT_EVERY) : null;
+            // singleton work like compaction: only the leader scales, from its own telemetry view
+            MeshMetrics meshMetrics = new MeshMetrics(telemetry.store());
+            router.externalMetrics(new ExternalMetricsApi(meshMetrics));
+            AutoscalingEngine autoscaling = AutoscalingEngine.start(resources, registry, meshMetrics, leads, AUTOSCALING_TICK_MILLIS);
             return new ControlPlane(dataDir, store, crdSync, timer, context, url, kubeconfig, token, tls, telemetry, audit,
-                    election, compaction);
+                    election, compaction, identity, autoscaling);
         } catch (RuntimeException e) {
             if (election != null) {
                 election.close();
@@ -298,6 +315,11 @@ public final class ControlPlane implements AutoCloseable {
         return dataDir;
     }
 
+    /** The join tokens and revocations the agents' endpoint and OTLP both check. */
+    public IdentityRecords identityRecords() {
+        return identity;
+    }
+
     public ResourceStore store() {
         return store;
     }
@@ -315,6 +337,11 @@ public final class ControlPlane implements AutoCloseable {
         return context.getBean(EmbeddedServer.class).getPort();
     }
 
+    /** The MetricAutoscaler engine (it acts on the leader only). */
+    public AutoscalingEngine autoscaling() {
+        return autoscaling;
+    }
+
     /** Whether this replica does the fleet's singleton work (always, on the embedded store). */
     public boolean leads() {
         return election == null || election.isLeader();
@@ -323,6 +350,7 @@ public final class ControlPlane implements AutoCloseable {
     @Override
     public void close() {
         try {
+            autoscaling.close();
             if (compaction != null) {
                 compaction.close();
             }

@@ -36,9 +36,7 @@ public final class MeshControl implements AutoCloseable {
             XdsServer xds = XdsServer.start(options.xds(), plane.store(), new ServiceRegistry());
             started.push(xds);
             // ADS over mTLS shares the agents' port: one TLS port, the client certificate's kind decides what it may call
-            // replicas on etcd share join tokens and revocations through it; one replica keeps them in its data directory
-            NodeTrust trust = options.plane().store() == StoreKind.ETCD ? NodeTrust.open(plane.store(), plane.tls(), options.identity())
-                    : NodeTrust.open(plane.dataDir(), plane.tls(), options.identity());
+            NodeTrust trust = NodeTrust.open(plane.identityRecords(), plane.tls(), options.identity());
             AgentServer agents = AgentServer.start(plane.store(), trust, options.plane().host(), options.agentsPort(), xds.adsService());
             started.push(agents);
             started.push(new StatusReporter(plane.store()).attach(xds));

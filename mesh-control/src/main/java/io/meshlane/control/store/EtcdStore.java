@@ -125,6 +125,26 @@ public final class EtcdStore implements ResourceStore {
         }
     }
 
+    /** A read at an old revision: etcd's own MVCC keeps it until compaction, and then says so. */
+    private GetResponse readAt(ByteSequence key, GetOption option, long revision, String what) {
+        try {
+            return kv.get(key, option).get(3, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof io.etcd.jetcd.common.exception.CompactedException c) {
+                throw new CompactedException(revision, c.getCompactedRevision());
+            }
+            if (String.valueOf(e.getCause().getMessage()).contains("required revision has been compacted")) {
+                throw new CompactedException(revision, revision); // a range read's answer does not say where history starts
+            }
+            throw new StoreException(what + " at revision " + revision + " failed at etcd " + endpoints + ": " + e.getCause().getMessage(), e);
+        } catch (TimeoutException e) {
+            throw new StoreException(what + " at revision " + revision + " timed out at etcd " + endpoints, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(what + " was interrupted");
+        }
+    }
+
     private GetResponse serializable(ByteSequence key, GetOption option, String what) {
         GetOption.Builder local = GetOption.builder().withSortField(option.getSortField()).withSortOrder(option.getSortOrder())
                 .withLimit(option.getLimit()).withSerializable(true);
@@ -202,7 +222,7 @@ public final class EtcdStore implements ResourceStore {
     }
 
     @Override
-    public Page list(String prefix, String startAfter, int limit) {
+    public Page list(String prefix, String startAfter, int limit, long revision) {
         String start = startAfter == null || startAfter.compareTo(prefix) < 0 ? prefix : startAfter + "\0";
         GetOption.Builder option = GetOption.builder()
                 .withRange(bytes(new KeyRange(prefix).end()))
@@ -211,7 +231,8 @@ public final class EtcdStore implements ResourceStore {
         if (limit > 0) {
             option.withLimit(limit + 1L);
         }
-        GetResponse r = read(bytes(start), option.build(), "list " + prefix);
+        GetResponse r = revision > 0 ? readAt(bytes(start), option.withRevision(revision).build(), revision, "list " + prefix)
+                : read(bytes(start), option.build(), "list " + prefix);
         List<StoredObject> items = new ArrayList<>();
         for (KeyValue kv : r.getKvs()) {
             if (limit > 0 && items.size() == limit) {
@@ -220,7 +241,7 @@ public final class EtcdStore implements ResourceStore {
             items.add(stored(kv));
         }
         boolean more = limit > 0 && r.getKvs().size() > limit;
-        return new Page(items, r.getHeader().getRevision(), more);
+        return new Page(items, revision > 0 ? revision : r.getHeader().getRevision(), more);
     }
 
     @Override
@@ -244,10 +265,12 @@ public final class EtcdStore implements ResourceStore {
             if (event.getEventType() == WatchEvent.EventType.DELETE) {
                 KeyValue prev = event.getPrevKV();
                 watcher.onEvent(new StoreEvent(StoreEvent.Type.DELETED, key, prev.getValue().getBytes(),
-                        prev.getCreateRevision(), kv.getModRevision()));
+                        prev.getCreateRevision(), kv.getModRevision(), prev.getValue().getBytes()));
             } else if (event.getEventType() == WatchEvent.EventType.PUT) {
                 StoreEvent.Type type = kv.getVersion() == 1 ? StoreEvent.Type.CREATED : StoreEvent.Type.UPDATED;
-                watcher.onEvent(new StoreEvent(type, key, kv.getValue().getBytes(), kv.getCreateRevision(), kv.getModRevision()));
+                KeyValue prev = event.getPrevKV();
+                byte[] before = prev == null || prev.getValue().isEmpty() ? null : prev.getValue().getBytes();
+                watcher.onEvent(new StoreEvent(type, key, kv.getValue().getBytes(), kv.getCreateRevision(), kv.getModRevision(), before));
             }
         }
     }

@@ -15,7 +15,16 @@ public interface ResourceStore extends AutoCloseable {
     Optional<StoredObject> get(String key);
 
     /** Keys starting with {@code prefix}, in key order, after {@code startAfter} (exclusive, may be null). */
-    Page list(String prefix, String startAfter, int limit);
+    default Page list(String prefix, String startAfter, int limit) {
+        return list(prefix, startAfter, limit, 0);
+    }
+
+    /**
+     * As {@link #list(String, String, int)}, but the keys as they were at {@code revision} (0 = now),
+     * so that the pages of one paginated list form one snapshot; {@link CompactedException} when
+     * the history needed to go back there is gone.
+     */
+    Page list(String prefix, String startAfter, int limit, long revision);
 
     /**
      * Replaces {@code key}'s value if its modRevision equals {@code expectedModRevision}

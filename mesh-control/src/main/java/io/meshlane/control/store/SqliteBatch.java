@@ -51,7 +51,7 @@ final class SqliteBatch {
             p.setLong(4, rev);
             p.executeUpdate();
         }
-        return record(StoreEvent.Type.CREATED, w.key(), w.value(), rev, rev);
+        return record(StoreEvent.Type.CREATED, w.key(), w.value(), rev, rev, null);
     }
 
     private StoredObject checked(String key, long expected) throws SQLException {
@@ -74,7 +74,7 @@ final class SqliteBatch {
             p.setString(3, w.key());
             p.executeUpdate();
         }
-        return record(StoreEvent.Type.UPDATED, w.key(), w.value(), now.createRevision(), rev);
+        return record(StoreEvent.Type.UPDATED, w.key(), w.value(), now.createRevision(), rev, now);
     }
 
     private StoredObject delete(SqliteWrite.Delete w) throws SQLException {
@@ -84,7 +84,7 @@ final class SqliteBatch {
             p.setString(1, w.key());
             p.executeUpdate();
         }
-        return record(StoreEvent.Type.DELETED, w.key(), now.value(), now.createRevision(), rev);
+        return record(StoreEvent.Type.DELETED, w.key(), now.value(), now.createRevision(), rev, now);
     }
 
     private StoredObject compact(SqliteWrite.Compact w) throws SQLException {
@@ -99,16 +99,21 @@ final class SqliteBatch {
         return null;
     }
 
-    private StoredObject record(StoreEvent.Type type, String key, byte[] value, long createRev, long rev) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("INSERT INTO events VALUES (?, ?, ?, ?, ?)")) {
+    /** Records the change with the value it replaced ({@code before}, null for a create), for watches and snapshot lists. */
+    private StoredObject record(StoreEvent.Type type, String key, byte[] value, long createRev, long rev, StoredObject before)
+            throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO events (rev, key, type, value, create_rev, prev, prev_rev)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             p.setLong(1, rev);
             p.setString(2, key);
             p.setInt(3, type.ordinal());
             p.setBytes(4, value);
             p.setLong(5, createRev);
+            p.setBytes(6, before == null ? null : before.value());
+            p.setLong(7, before == null ? 0 : before.modRevision());
             p.executeUpdate();
         }
-        events.add(new StoreEvent(type, key, value, createRev, rev));
+        events.add(new StoreEvent(type, key, value, createRev, rev, before == null ? null : before.value()));
         return new StoredObject(key, value, createRev, rev);
     }
 

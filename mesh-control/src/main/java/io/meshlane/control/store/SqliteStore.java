@@ -59,6 +59,7 @@ public final class SqliteStore implements ResourceStore {
             s.execute("CREATE TABLE IF NOT EXISTS events (rev INTEGER PRIMARY KEY, key TEXT NOT NULL,"
                     + " type INTEGER NOT NULL, value BLOB NOT NULL, create_rev INTEGER NOT NULL)");
             s.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)");
+            addPreviousValueColumns(s);
             s.execute("INSERT OR IGNORE INTO meta VALUES ('revision', 0), ('compacted', 0)");
         }
         this.revision = meta("revision");
@@ -68,6 +69,20 @@ public final class SqliteStore implements ResourceStore {
             readers.add(connect());
         }
         this.writerThread = Thread.ofPlatform().name("sqlite-store-writer").daemon().start(this::writeLoop);
+    }
+
+    /** Stores made before events kept the replaced value gain the columns; their older events just lack it. */
+    private static void addPreviousValueColumns(Statement s) throws SQLException {
+        boolean present = false;
+        try (ResultSet r = s.executeQuery("PRAGMA table_info(events)")) {
+            while (r.next()) {
+                present |= r.getString("name").equals("prev");
+            }
+        }
+        if (!present) {
+            s.execute("ALTER TABLE events ADD COLUMN prev BLOB");
+            s.execute("ALTER TABLE events ADD COLUMN prev_rev INTEGER NOT NULL DEFAULT 0");
+        }
     }
 
     private Connection connect() throws SQLException {
@@ -198,40 +213,86 @@ public final class SqliteStore implements ResourceStore {
     }
 
     @Override
-    public Page list(String prefix, String startAfter, int limit) {
+    public Page list(String prefix, String startAfter, int limit, long revision) {
         KeyRange range = new KeyRange(prefix);
         int max = limit <= 0 ? Integer.MAX_VALUE : limit;
+        String after = startAfter == null ? "" : startAfter;
         return read(c -> {
             c.setAutoCommit(false);
             try {
-                long at;
-                try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT value FROM meta WHERE name = 'revision'")) {
-                    at = r.next() ? r.getLong(1) : 0;
+                long at = metaIn(c, "revision");
+                boolean past = revision > 0 && revision < at;
+                if (past && revision < metaIn(c, "compacted")) {
+                    throw new CompactedException(revision, metaIn(c, "compacted"));
                 }
-                List<StoredObject> items = new ArrayList<>();
+                long snapshot = past ? revision : at;
+                // rows unchanged since the snapshot are as they were; the others are rebuilt from the history
+                java.util.TreeMap<String, StoredObject> items = new java.util.TreeMap<>();
                 boolean more = false;
                 try (PreparedStatement p = c.prepareStatement("SELECT key, value, create_rev, mod_rev FROM kv"
-                        + " WHERE key >= ? AND key < ? AND key > ? ORDER BY key LIMIT ?")) {
+                        + " WHERE key >= ? AND key < ? AND key > ? AND mod_rev <= ? ORDER BY key LIMIT ?")) {
                     p.setString(1, prefix);
                     p.setString(2, range.end());
-                    p.setString(3, startAfter == null ? "" : startAfter);
-                    p.setLong(4, max == Integer.MAX_VALUE ? -1 : (long) max + 1);
+                    p.setString(3, after);
+                    p.setLong(4, snapshot);
+                    p.setLong(5, max == Integer.MAX_VALUE ? -1 : (long) max + 1);
                     try (ResultSet r = p.executeQuery()) {
                         while (r.next()) {
-                            if (items.size() == max) {
-                                more = true;
-                                break;
-                            }
-                            items.add(new StoredObject(r.getString(1), r.getBytes(2), r.getLong(3), r.getLong(4)));
+                            items.put(r.getString(1), new StoredObject(r.getString(1), r.getBytes(2), r.getLong(3), r.getLong(4)));
                         }
                     }
                 }
-                return new Page(items, at, more);
+                if (past) {
+                    asTheyWere(c, prefix, range.end(), after, snapshot, items);
+                }
+                while (items.size() > max) {
+                    items.pollLastEntry();
+                    more = true;
+                }
+                return new Page(new ArrayList<>(items.values()), snapshot, more);
             } finally {
                 c.commit();
                 c.setAutoCommit(true);
             }
         });
+    }
+
+    private static long metaIn(Connection c, String name) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT value FROM meta WHERE name = ?")) {
+            p.setString(1, name);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? r.getLong(1) : 0;
+            }
+        }
+    }
+
+    /**
+     * Adds the keys that changed after {@code snapshot} as they were then: the first later event of
+     * each key holds the value it replaced (a create means the key did not exist yet).
+     */
+    private static void asTheyWere(Connection c, String prefix, String end, String after, long snapshot,
+                                   java.util.Map<String, StoredObject> items) throws SQLException {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        try (PreparedStatement p = c.prepareStatement("SELECT key, type, prev, create_rev, prev_rev FROM events"
+                + " WHERE rev > ? AND key >= ? AND key < ? AND key > ? ORDER BY rev")) {
+            p.setLong(1, snapshot);
+            p.setString(2, prefix);
+            p.setString(3, end);
+            p.setString(4, after);
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    String key = r.getString(1);
+                    if (!seen.add(key) || r.getInt(2) == StoreEvent.Type.CREATED.ordinal()) {
+                        continue;
+                    }
+                    byte[] prev = r.getBytes(3);
+                    if (prev == null) {
+                        throw new CompactedException(snapshot, snapshot);
+                    }
+                    items.put(key, new StoredObject(key, prev, r.getLong(4), r.getLong(5)));
+                }
+            }
+        }
     }
 
     @Override
@@ -243,7 +304,7 @@ public final class SqliteStore implements ResourceStore {
             }
             List<StoreEvent> history = afterRevision >= revision ? List.of() : read(c -> {
                 List<StoreEvent> events = new ArrayList<>();
-                try (PreparedStatement p = c.prepareStatement("SELECT rev, key, type, value, create_rev FROM events"
+                try (PreparedStatement p = c.prepareStatement("SELECT rev, key, type, value, create_rev, prev FROM events"
                         + " WHERE rev > ? AND key >= ? AND key < ? ORDER BY rev")) {
                     p.setLong(1, afterRevision);
                     p.setString(2, prefix);
@@ -251,7 +312,7 @@ public final class SqliteStore implements ResourceStore {
                     try (ResultSet r = p.executeQuery()) {
                         while (r.next()) {
                             events.add(new StoreEvent(StoreEvent.Type.values()[r.getInt(3)], r.getString(2),
-                                    r.getBytes(4), r.getLong(5), r.getLong(1)));
+                                    r.getBytes(4), r.getLong(5), r.getLong(1), r.getBytes(6)));
                         }
                     }
                 }

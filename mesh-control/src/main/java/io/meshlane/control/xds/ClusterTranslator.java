@@ -93,6 +93,10 @@ final class ClusterTranslator {
             if (name.isEmpty() || !names.add(name)) {
                 throw new TranslationException(where(dr) + " spec.subsets: subset name '" + name + "' is empty or repeated");
             }
+            if (name.startsWith(Lanes.SUBSET_PREFIX)) {
+                throw new TranslationException(where(dr) + " spec.subsets: subset name '" + name + "' starts with "
+                        + Lanes.SUBSET_PREFIX + ", which TestLanes' subsets use; rename the subset");
+            }
         }
         for (int port : ports) {
             cluster("validate", policy(dr, port, ""), where(dr));

@@ -43,7 +43,7 @@ final class EndpointTranslator {
                                             JsonNode policy, List<MeshEndpoint> endpoints, ProxyNode node) {
         List<MeshEndpoint> selected = new ArrayList<>();
         for (MeshEndpoint e : endpoints) {
-            if (subsetLabels.entrySet().stream().allMatch(l -> l.getValue().equals(e.labels().get(l.getKey())))) {
+            if (Lanes.selects(subsetLabels, e.labels())) {
                 selected.add(e);
             }
         }

@@ -75,8 +75,8 @@ final class ListenerTranslator {
                 .build();
     }
 
-    /** Istio's inbound cluster for one of the proxy's own ports: the application on loopback. */
-    static io.envoyproxy.envoy.config.cluster.v3.Cluster inboundCluster(int port) {
+    /** Istio's inbound cluster for one of the proxy's own ports: the application on loopback at {@code targetPort}. */
+    static io.envoyproxy.envoy.config.cluster.v3.Cluster inboundCluster(int port, int targetPort) {
         String name = "inbound|" + port + "||";
         return io.envoyproxy.envoy.config.cluster.v3.Cluster.newBuilder().setName(name)
                 .setType(io.envoyproxy.envoy.config.cluster.v3.Cluster.DiscoveryType.STATIC)
@@ -86,7 +86,7 @@ final class ListenerTranslator {
                                 .addLbEndpoints(io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint.newBuilder()
                                         .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
                                                 .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder()
-                                                        .setAddress("127.0.0.1").setPortValue(port)))))))
+                                                        .setAddress("127.0.0.1").setPortValue(targetPort)))))))
                 .build();
     }
 

@@ -28,12 +28,14 @@ final class MeshChanges {
     private final ServiceRegistry registry;
     private final IstioRegistryFeed feed;
     private final MeshIndex index;
+    private final Lanes lanes;
     private final ResourceCache cache;
     private final RejectionLog rejections;
     private boolean synced;
 
-    MeshChanges(ServiceRegistry registry, MeshIndex index, ResourceCache cache, RejectionLog rejections) {
+    MeshChanges(ServiceRegistry registry, MeshIndex index, Lanes lanes, ResourceCache cache, RejectionLog rejections) {
         this.registry = registry;
+        this.lanes = lanes;
         this.feed = new IstioRegistryFeed(registry);
         this.index = index;
         this.cache = cache;
@@ -49,10 +51,31 @@ final class MeshChanges {
                     feed.apply(o.kind(), o.object());
                 } catch (RuntimeException e) {
                     rejections.reject(o, e.getMessage());
+                    return;
                 }
+                if (o.kind().equals(MeshObject.SERVICE_ENTRY)) {
+                    index.putServiceEntry(o);
+                    scopeChanged(); // its exportTo may have changed without its services
+                }
+            }
+            case MeshObject.SIDECAR -> {
+                index.putSidecar(o);
+                scopeChanged();
             }
             case MeshObject.NAMESPACE -> index.putNamespace(o);
             case WorkloadPolicies.AUTHORIZATION_POLICY, WorkloadPolicies.PEER_AUTHENTICATION, WorkloadPolicies.GATEWAY -> applyPolicy(o);
+            case MeshObject.TEST_LANE -> {
+                Set<String> hosts;
+                try {
+                    hosts = lanes.put(o);
+                } catch (RuntimeException e) {
+                    rejections.reject(o, e.getMessage());
+                    return;
+                }
+                if (synced) {
+                    cache.retranslate(hosts, ResourceCache.Part.ALL);
+                }
+            }
             default -> LOG.fine("ignoring kind " + o.kind());
         }
     }
@@ -96,18 +119,41 @@ final class MeshChanges {
             case MeshObject.DESTINATION_RULE -> {
                 MeshObject old = index.removeDestinationRule(key);
                 if (old != null && synced) {
-                    cache.retranslate(Set.of(MeshIndex.hostOf(old)), ResourceCache.Part.CLUSTERS);
-                    retranslateHashKeys(Set.of(MeshIndex.hostOf(old)), old);
+                    Set<String> hosts = coveredBy(MeshIndex.hostOf(old));
+                    cache.retranslate(hosts, ResourceCache.Part.CLUSTERS);
+                    retranslateHashKeys(hosts, old);
                 }
             }
-            case MeshObject.SERVICE_ENTRY, MeshObject.WORKLOAD_ENTRY -> feed.delete(kind, namespace, name);
+            case MeshObject.SERVICE_ENTRY, MeshObject.WORKLOAD_ENTRY -> {
+                feed.delete(kind, namespace, name);
+                if (kind.equals(MeshObject.SERVICE_ENTRY)) {
+                    index.removeServiceEntry(key);
+                    scopeChanged();
+                }
+            }
+            case MeshObject.SIDECAR -> {
+                index.removeSidecar(key);
+                scopeChanged();
+            }
             case MeshObject.NAMESPACE -> index.removeNamespace(name);
             case WorkloadPolicies.AUTHORIZATION_POLICY, WorkloadPolicies.PEER_AUTHENTICATION, WorkloadPolicies.GATEWAY -> {
                 if (index.policies().remove(kind, key) != null && synced) {
                     cache.viewsChanged();
                 }
             }
+            case MeshObject.TEST_LANE -> {
+                Set<String> hosts = lanes.remove(namespace, name);
+                if (synced && !hosts.isEmpty()) {
+                    cache.retranslate(hosts, ResourceCache.Part.ALL);
+                }
+            }
             default -> { }
+        }
+    }
+
+    private void scopeChanged() {
+        if (synced) {
+            cache.scopeChanged();
         }
     }
 
@@ -184,14 +230,24 @@ final class MeshChanges {
             return;
         }
         index.putDestinationRule(dr);
-        Set<String> hosts = new HashSet<>(Set.of(MeshIndex.hostOf(dr)));
+        Set<String> hosts = coveredBy(MeshIndex.hostOf(dr));
         if (old != null) {
-            hosts.add(MeshIndex.hostOf(old));
+            hosts.addAll(coveredBy(MeshIndex.hostOf(old)));
         }
         if (synced) {
             cache.retranslate(hosts, ResourceCache.Part.CLUSTERS);
             retranslateHashKeys(hosts, dr, old);
         }
+    }
+
+    /** The registry hosts a DestinationRule host names: itself, or every host its wildcard covers. */
+    private Set<String> coveredBy(String ruleHost) {
+        Set<String> hosts = new HashSet<>(Set.of(ruleHost));
+        if (ruleHost.startsWith("*")) {
+            registry.services().stream().map(MeshService::hostname).filter(h -> io.meshlane.control.registry.Hosts.matches(ruleHost, h))
+                    .forEach(hosts::add);
+        }
+        return hosts;
     }
 
     /** A consistent hash's key lives on the routes to its host: retranslate those when a rule with one changes. */

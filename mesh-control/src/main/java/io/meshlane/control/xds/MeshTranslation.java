@@ -10,11 +10,16 @@ import io.meshlane.control.registry.ServiceRegistry;
 record MeshTranslation(MeshIndex index, MeshChanges changes, ResourceCache cache, NodeViews views, RejectionLog rejections) {
 
     static MeshTranslation of(ServiceRegistry registry) {
-        MeshIndex index = new MeshIndex();
-        ResourceCache cache = new ResourceCache(registry, index);
+        return of(registry, MeshDefaults.defaults());
+    }
+
+    static MeshTranslation of(ServiceRegistry registry, MeshDefaults defaults) {
+        MeshIndex index = new MeshIndex(defaults);
+        Lanes lanes = new Lanes(registry);
+        ResourceCache cache = new ResourceCache(registry, index, lanes);
         NodeViews views = new NodeViews(registry, cache, index);
         cache.onChange(views::invalidate);
         RejectionLog rejections = new RejectionLog();
-        return new MeshTranslation(index, new MeshChanges(registry, index, cache, rejections), cache, views, rejections);
+        return new MeshTranslation(index, new MeshChanges(registry, index, lanes, cache, rejections), cache, views, rejections);
     }
 }

@@ -22,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The resources as one kind of node sees them, built on demand from the {@link ResourceCache} and kept
- * per view ({@link ProxyNode#viewKey()}): proxyless listener aliases resolved in the node's namespace,
+ * per view ({@link ProxyNode#viewKey()}): only the hosts in the node's {@link ClientScopes scope} (its
+ * Sidecar, exportTo), its namespace's DestinationRules and its own source matches; proxyless listener aliases resolved in the node's namespace,
  * endpoint priorities relative to its locality, and a sidecar's listeners, port routes and static
  * clusters (which also depend on its own address). A cache change drops the views it makes stale before
  * it is pushed. Reads are thread-safe.
@@ -35,22 +36,51 @@ final class NodeViews implements XdsSnapshot {
     private final Map<String, Map<String, XdsResource>> sidecarViews = new ConcurrentHashMap<>();
     /** The listener name prefix of proxyless gRPC servers (gRFC A36's default template, as Istio's bootstrap sets it). */
     static final String SERVER_LISTENER = "grpc/server?xds.resource.listening_address=";
+    /** A scope's wildcard cluster list (by scope key): the clusters of the hosts it sees. */
+    private final Map<String, Map<String, XdsResource>> clusterLists = new ConcurrentHashMap<>();
+    private final ClientScopes scopes;
 
     NodeViews(ServiceRegistry registry, ResourceCache cache, MeshIndex index) {
         this.registry = registry;
         this.cache = cache;
         this.index = index;
+        this.scopes = new ClientScopes(registry, index);
     }
 
-    /** Drops what {@code change} made stale: every sidecar view, and the changed clusters' endpoint assignments. */
+    /**
+     * Drops what {@code change} made stale: every scope, sidecar view and cluster list, and the endpoint
+     * assignments of the changed clusters' hosts (a client namespace's DestinationRule may name other subsets).
+     */
     void invalidate(XdsChange change) {
+        scopes.invalidate();
         sidecarViews.clear();
-        Set<String> endpoints = change.names.getOrDefault(TypeUrls.ENDPOINT, Set.of());
-        if (!endpoints.isEmpty()) {
-            for (Map<String, XdsResource> view : endpointViews.values()) {
-                view.keySet().removeAll(endpoints);
+        clusterLists.clear();
+        Set<String> hosts = new java.util.HashSet<>();
+        for (String n : change.names.getOrDefault(TypeUrls.ENDPOINT, Set.of())) {
+            String[] parts = ClusterNames.parse(n);
+            if (parts != null) {
+                hosts.add(parts[3]);
             }
         }
+        if (!hosts.isEmpty() || change.wholeTypes.contains(TypeUrls.ENDPOINT)) {
+            boolean all = change.wholeTypes.contains(TypeUrls.ENDPOINT);
+            for (Map<String, XdsResource> view : endpointViews.values()) {
+                view.keySet().removeIf(c -> {
+                    String[] parts = ClusterNames.parse(c);
+                    return all || parts == null || hosts.contains(parts[3]);
+                });
+            }
+        }
+    }
+
+    /** The service host a route ({@code host:port}) or cluster name is for; null for the sidecar's own names. */
+    private static String hostOf(String type, String name) {
+        if (TypeUrls.ROUTE.equals(type)) {
+            int colon = name.lastIndexOf(':');
+            return colon > 0 ? name.substring(0, colon) : null;
+        }
+        String[] parts = ClusterNames.parse(name);
+        return parts == null ? null : parts[3];
     }
 
     @Override
@@ -59,14 +89,24 @@ final class NodeViews implements XdsSnapshot {
             case TypeUrls.LISTENER -> node.type() != ProxyNode.Type.PROXYLESS ? sidecar(node).get("L" + name)
                     : name.startsWith(SERVER_LISTENER) ? serverListener(name, node) : apiListener(name, node);
             case TypeUrls.ROUTE -> {
-                XdsResource r = cache.route(name, node.namespace());
+                String host = hostOf(type, name);
+                if (host != null && !scopes.of(node).sees(host)) {
+                    yield null;
+                }
+                XdsResource r = cache.route(name, node.namespace(), node.labels());
                 yield r != null ? r : node.type() != ProxyNode.Type.PROXYLESS ? sidecar(node).get("R" + name) : null;
             }
             case TypeUrls.CLUSTER -> {
-                XdsResource c = cache.cluster(name);
-                yield c != null ? c : node.type() != ProxyNode.Type.PROXYLESS ? sidecar(node).get("C" + name) : null;
+                String host = hostOf(type, name);
+                if (host != null) {
+                    yield scopes.of(node).sees(host) ? cache.cluster(name, node.namespace()) : null;
+                }
+                yield node.type() != ProxyNode.Type.PROXYLESS ? sidecar(node).get("C" + name) : null;
             }
-            case TypeUrls.ENDPOINT -> endpoints(name, node);
+            case TypeUrls.ENDPOINT -> {
+                String host = hostOf(TypeUrls.CLUSTER, name);
+                yield host != null && scopes.of(node).sees(host) ? endpoints(name, node) : null;
+            }
             default -> null;
         };
     }
@@ -75,7 +115,12 @@ final class NodeViews implements XdsSnapshot {
     public Collection<XdsResource> wildcard(String type, ProxyNode node) {
         Map<String, XdsResource> out = new TreeMap<>();
         if (TypeUrls.CLUSTER.equals(type)) {
-            out.putAll(cache.clusters());
+            ClientScopes.Scope scope = scopes.of(node);
+            out.putAll(clusterLists.computeIfAbsent(scope.key(), k -> {
+                Map<String, XdsResource> list = new TreeMap<>();
+                scope.hosts().forEach(h -> list.putAll(cache.clustersOf(h, scope.namespace())));
+                return list;
+            }));
             if (node.type() != ProxyNode.Type.PROXYLESS) {
                 sidecar(node).forEach((k, v) -> {
                     if (k.startsWith("C")) {
@@ -91,8 +136,11 @@ final class NodeViews implements XdsSnapshot {
                     }
                 });
             } else {
+                ClientScopes.Scope scope = scopes.of(node);
                 for (String r : cache.routes().keySet()) {
-                    out.put(r, apiListener(r, node));
+                    if (scope.sees(hostOf(TypeUrls.ROUTE, r))) {
+                        out.put(r, apiListener(r, node));
+                    }
                 }
             }
         }
@@ -150,7 +198,7 @@ final class NodeViews implements XdsSnapshot {
             service = registry.service(host);
             fqdn = host;
         }
-        if (service.isEmpty() || service.get().ports().isEmpty()) {
+        if (service.isEmpty() || service.get().ports().isEmpty() || !scopes.of(node).sees(fqdn)) {
             return null;
         }
         ServicePort chosen;
@@ -168,7 +216,7 @@ final class NodeViews implements XdsSnapshot {
     }
 
     private XdsResource endpoints(String cluster, ProxyNode node) {
-        ResourceCache.ClusterInput input = cache.clusterInput(cluster);
+        ResourceCache.ClusterInput input = cache.clusterInput(cluster, node.namespace());
         if (input == null) {
             return null;
         }
@@ -182,8 +230,9 @@ final class NodeViews implements XdsSnapshot {
 
     /** Sidecar listeners (L), port route configurations (R) and static clusters (C) for one view. */
     private Map<String, XdsResource> sidecar(ProxyNode node) {
-        // sidecar and gateway views also depend on the proxy's own address (its inbound ports) and labels (its policies)
-        return sidecarViews.computeIfAbsent(node.viewKey() + "|" + node.ip() + "|" + new TreeMap<>(node.labels()),
+        // sidecar and gateway views also depend on the proxy's own address (its inbound ports), its scope and its
+        // labels (source matches, its policies)
+        return sidecarViews.computeIfAbsent(node.viewKey() + "|" + node.ip() + "|" + scopes.of(node).key() + "|" + new TreeMap<>(node.labels()),
                 k -> node.type() == ProxyNode.Type.ROUTER ? buildGateway(node) : buildSidecar(node));
     }
 
@@ -223,17 +272,34 @@ final class NodeViews implements XdsSnapshot {
                 }
             }
         }
+        Map<Integer, Integer> targets = new TreeMap<>();
+        ownPorts.keySet().forEach(p -> targets.put(p, p));
+        List<SidecarIngress.Port> ingress = SidecarIngress.of(index.sidecarFor(node.namespace(), node.labels()));
+        if (!ingress.isEmpty()) {
+            // a Sidecar's ingress listeners replace the ports its services imply
+            ownPorts.clear();
+            targets.clear();
+            ingress.forEach(p -> {
+                ownPorts.put(p.number(), p.http());
+                targets.put(p.number(), p.targetPort());
+            });
+        }
         WorkloadPolicies policies = index.policies();
         List<MeshObject> authz = policies.forWorkload(WorkloadPolicies.AUTHORIZATION_POLICY, node.namespace(), node.labels());
         List<MeshObject> peers = policies.forWorkload(WorkloadPolicies.PEER_AUTHENTICATION, node.namespace(), node.labels());
         ListenerTranslator.InboundPolicy inbound = new ListenerTranslator.InboundPolicy(port -> InboundTls.mode(peers, node.namespace(), port),
                 AuthorizationRules.of(authz, false), AuthorizationRules.of(authz, true));
         out.put("LvirtualInbound", XdsResource.of("virtualInbound", ListenerTranslator.virtualInbound(ownPorts, inbound)));
-        ownPorts.keySet().forEach(p -> out.put("Cinbound|" + p + "||", XdsResource.of("inbound|" + p + "||", ListenerTranslator.inboundCluster(p))));
+        targets.forEach((p, target) -> out.put("Cinbound|" + p + "||",
+                XdsResource.of("inbound|" + p + "||", ListenerTranslator.inboundCluster(p, target))));
         Map<Integer, List<VirtualHost>> byPort = new TreeMap<>();
+        ClientScopes.Scope scope = scopes.of(node);
         for (MeshService s : registry.services()) {
+            if (!scope.sees(s.hostname())) {
+                continue;
+            }
             for (ServicePort p : s.ports()) {
-                XdsResource rc = cache.route(s.hostname() + ":" + p.number(), node.namespace());
+                XdsResource rc = cache.route(s.hostname() + ":" + p.number(), node.namespace(), node.labels());
                 if (rc == null) {
                     continue;
                 }

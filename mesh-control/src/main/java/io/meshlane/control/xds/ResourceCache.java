@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.meshlane.control.registry.MeshService;
 import io.meshlane.control.registry.ServicePort;
 import io.meshlane.control.registry.ServiceRegistry;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,6 +41,7 @@ final class ResourceCache {
 
     private final ServiceRegistry registry;
     private final MeshIndex index;
+    private final Lanes lanes;
     private final RouteTranslator routeTranslator;
     private final ClusterTranslator clusterTranslator = new ClusterTranslator();
 
@@ -47,14 +49,17 @@ final class ResourceCache {
     /** Route configurations narrowed to a client namespace ({@code ns|name}), when exportTo hides a VirtualService there. */
     private final Map<String, XdsResource> scopedRoutes = new ConcurrentHashMap<>();
     private final Map<String, XdsResource> clusters = new ConcurrentHashMap<>();
+    /** Clusters of a host for a client namespace whose DestinationRule is not the shared one ({@code ns|host}). */
+    private final Map<String, ClusterSet> scopedClusters = new ConcurrentHashMap<>();
     private final Map<String, ClusterInput> clusterInputs = new ConcurrentHashMap<>();
     /** Per host, the names it produced: {@code R<route>} and {@code C<cluster>}. */
     private final Map<String, Set<String>> namesByHost = new ConcurrentHashMap<>();
     private final List<Consumer<XdsChange>> listeners = new CopyOnWriteArrayList<>();
 
-    ResourceCache(ServiceRegistry registry, MeshIndex index) {
+    ResourceCache(ServiceRegistry registry, MeshIndex index, Lanes lanes) {
         this.registry = registry;
         this.index = index;
+        this.lanes = lanes;
         this.routeTranslator = new RouteTranslator(registry::service, this::clusterPolicy, index::virtualService);
     }
 
@@ -68,6 +73,18 @@ final class ResourceCache {
         return ClusterTranslator.policy(dr, Integer.parseInt(parts[1]), parts[2]);
     }
 
+    /**
+     * Something only per-client views depend on changed (a Sidecar, a ServiceEntry's exportTo): every client
+     * re-checks its listeners, routes and clusters; only what differs goes out.
+     */
+    void scopeChanged() {
+        XdsChange change = new XdsChange();
+        scopedRoutes.clear();
+        scopedClusters.clear();
+        TypeUrls.ALL.forEach(change::whole);
+        listeners.forEach(l -> l.accept(change));
+    }
+
     /** Listeners run in the order added, on the translation thread, after the resources have been replaced. */
     void onChange(Consumer<XdsChange> listener) {
         listeners.add(listener);
@@ -78,34 +95,112 @@ final class ResourceCache {
     }
 
     /**
-     * The route configuration {@code name} as a client in {@code clientNamespace} sees it: the shared one
-     * when every VirtualService of its host is exported there, else one translated from the visible ones only.
+     * The route configuration {@code name} as a client with {@code clientNamespace} and {@code clientLabels}
+     * sees it: the shared one when every VirtualService of its host is exported there and none has source
+     * conditions, else one translated from the visible ones as {@link SourceMatches} narrows them (shared by
+     * the clients that meet the same conditions).
      */
-    XdsResource route(String name, String clientNamespace) {
+    XdsResource route(String name, String clientNamespace, Map<String, String> clientLabels) {
         XdsResource shared = routes.get(name);
         int colon = name.lastIndexOf(':');
         if (shared == null || colon < 0) {
             return shared;
         }
         List<MeshObject> vss = index.virtualServicesFor(name.substring(0, colon));
-        List<MeshObject> visible = vss.stream().filter(vs -> Visibility.visibleTo(vs, clientNamespace)).toList();
-        if (visible.size() == vss.size()) {
+        List<MeshObject> visible = vss.stream()
+                .filter(vs -> Visibility.visibleTo(vs, clientNamespace, index.defaults().virtualServiceExportTo())).toList();
+        List<MeshObject> conditioned = new ArrayList<>(visible);
+        visible.forEach(vs -> conditioned.addAll(delegatesOf(vs)));
+        boolean sourced = conditioned.stream().anyMatch(SourceMatches::uses);
+        if (visible.size() == vss.size() && !sourced) {
             return shared;
         }
-        return scopedRoutes.computeIfAbsent(clientNamespace + "|" + name, k -> {
+        String signature = sourced ? SourceMatches.signature(conditioned, clientNamespace, clientLabels) : "";
+        return scopedRoutes.computeIfAbsent(clientNamespace + "|" + signature + "|" + name, k -> {
             Optional<MeshService> service = registry.service(name.substring(0, colon));
             Optional<ServicePort> port = service.flatMap(sv -> sv.port(Integer.parseInt(name.substring(colon + 1))));
             if (port.isEmpty()) {
                 return shared;
             }
+            RouteTranslator translator = !sourced ? routeTranslator : new RouteTranslator(registry::service, this::clusterPolicy,
+                    key -> SourceMatches.forClient(index.virtualService(key), clientNamespace, clientLabels));
+            List<MeshObject> seen = visible.stream().map(vs -> SourceMatches.forClient(vs, clientNamespace, clientLabels)).toList();
             List<Route> r;
             try {
-                r = routeTranslator.routes(service.get(), port.get(), visible);
+                r = lanes.routes(service.get(), port.get(), translator.routes(service.get(), port.get(), seen));
             } catch (TranslationException e) {
-                r = routeTranslator.routes(service.get(), port.get(), List.of());
+                r = lanes.routes(service.get(), port.get(), translator.routes(service.get(), port.get(), List.of()));
             }
             return XdsResource.of(name, routeConfiguration(service.get(), port.get(), r));
         });
+    }
+
+    private List<MeshObject> delegatesOf(MeshObject vs) {
+        List<MeshObject> out = new ArrayList<>();
+        for (JsonNode http : vs.spec().path("http")) {
+            JsonNode ref = http.path("delegate");
+            MeshObject d = ref.isObject() ? index.virtualService(ref.path("namespace").asText(vs.namespace()) + "/" + ref.path("name").asText()) : null;
+            if (d != null) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The clusters of {@code host} as a client in {@code clientNamespace} sees them: the shared ones when the
+     * DestinationRule in force there is the shared one, else translated from that namespace's rule.
+     */
+    Map<String, XdsResource> clustersOf(String host, String clientNamespace) {
+        return clusterSet(host, clientNamespace).clusters();
+    }
+
+    XdsResource cluster(String name, String clientNamespace) {
+        String[] parts = ClusterNames.parse(name);
+        return parts == null ? clusters.get(name) : clusterSet(parts[3], clientNamespace).clusters().get(name);
+    }
+
+    ClusterInput clusterInput(String name, String clientNamespace) {
+        String[] parts = ClusterNames.parse(name);
+        return parts == null ? null : clusterSet(parts[3], clientNamespace).inputs().get(name);
+    }
+
+    private ClusterSet clusterSet(String host, String clientNamespace) {
+        Optional<MeshService> service = registry.service(host);
+        if (service.isEmpty()) {
+            return ClusterSet.EMPTY;
+        }
+        MeshObject dr = index.destinationRuleFor(service.get(), clientNamespace);
+        MeshObject shared = index.destinationRuleFor(service.get());
+        boolean same = dr == null ? shared == null : shared != null && dr.namespace().equals(shared.namespace()) && dr.spec().equals(shared.spec());
+        if (same) {
+            Map<String, XdsResource> cs = new LinkedHashMap<>();
+            Map<String, ClusterInput> in = new LinkedHashMap<>();
+            for (String n : namesByHost.getOrDefault(host, Set.of())) {
+                if (n.startsWith("C") && clusters.containsKey(n.substring(1))) {
+                    cs.put(n.substring(1), clusters.get(n.substring(1)));
+                    ClusterInput ci = clusterInputs.get(n.substring(1));
+                    if (ci != null) {
+                        in.put(n.substring(1), ci);
+                    }
+                }
+            }
+            return new ClusterSet(cs, in);
+        }
+        return scopedClusters.computeIfAbsent(clientNamespace + "|" + host, k -> {
+            Map<String, XdsResource> cs = new LinkedHashMap<>();
+            Map<String, ClusterInput> in = new LinkedHashMap<>();
+            translateClusters(service.get(), dr, (c, input) -> {
+                cs.put(c.getName(), XdsResource.of(c.getName(), c));
+                in.put(c.getName(), input);
+            });
+            return new ClusterSet(cs, in);
+        });
+    }
+
+    /** One host's clusters and their endpoint inputs, as one namespace's clients see them. */
+    private record ClusterSet(Map<String, XdsResource> clusters, Map<String, ClusterInput> inputs) {
+        static final ClusterSet EMPTY = new ClusterSet(Map.of(), Map.of());
     }
 
     XdsResource cluster(String name) {
@@ -176,17 +271,22 @@ final class ResourceCache {
         for (ServicePort port : service.ports()) {
             List<Route> r;
             try {
-                r = routeTranslator.routes(service, port, vss);
+                r = portRoutes(service, port, vss);
             } catch (TranslationException e) {
                 if (!fallBack) {
                     throw e;
                 }
                 LOG.warning("routes for " + routeName(service, port) + " fall back to the default route: " + e.getMessage());
-                r = routeTranslator.routes(service, port, List.of());
+                r = portRoutes(service, port, List.of());
             }
             out.put(routeName(service, port), routeConfiguration(service, port, r));
         }
         return out;
+    }
+
+    /** A port's routes: its lanes' first, then those of the VirtualServices (and the default route). */
+    private List<Route> portRoutes(MeshService service, ServicePort port, List<MeshObject> vss) {
+        return lanes.routes(service, port, routeTranslator.routes(service, port, vss));
     }
 
     private static String routeName(MeshService service, ServicePort port) {
@@ -208,6 +308,7 @@ final class ResourceCache {
     void retranslate(Set<String> hosts, Part part, Map<String, Map<String, RouteConfiguration>> translated) {
         XdsChange change = new XdsChange();
         scopedRoutes.clear();
+        scopedClusters.clear();
         boolean portsChanged = false;
         for (String host : hosts) {
             portsChanged |= retranslateHost(host, part, translated.get(host), change);
@@ -269,7 +370,17 @@ final class ResourceCache {
     }
 
     private void translateClusters(MeshService service, XdsChange change, Set<String> now) {
-        MeshObject dr = index.destinationRuleFor(service);
+        translateClusters(service, index.destinationRuleFor(service), (c, input) -> {
+            put(clusters, TypeUrls.CLUSTER, c.getName(), c, change);
+            clusterInputs.put(c.getName(), input);
+            now.add("C" + c.getName());
+            // endpoint assignments are per node view: every view's copy is stale
+            change.name(TypeUrls.ENDPOINT, c.getName());
+        });
+    }
+
+    /** Translates a service's clusters under {@code dr}, or under none when the rule cannot be translated. */
+    private void translateClusters(MeshService service, MeshObject dr, java.util.function.BiConsumer<Cluster, ClusterInput> sink) {
         List<Cluster> cs;
         try {
             cs = clusterTranslator.clusters(service, dr);
@@ -278,16 +389,15 @@ final class ResourceCache {
             dr = null;
             cs = clusterTranslator.clusters(service, null);
         }
+        MeshObject rule = dr;
+        cs = new java.util.ArrayList<>(cs);
+        cs.addAll(lanes.clusters(service, port -> ClusterTranslator.policy(rule, port, "")));
         for (Cluster c : cs) {
-            put(clusters, TypeUrls.CLUSTER, c.getName(), c, change);
             String[] parts = ClusterNames.parse(c.getName());
             String subset = parts[2];
             int portNumber = Integer.parseInt(parts[1]);
-            clusterInputs.put(c.getName(), new ClusterInput(service.hostname(), service.port(portNumber).orElseThrow(),
-                    subsetLabels(dr, subset), ClusterTranslator.policy(dr, portNumber, subset)));
-            now.add("C" + c.getName());
-            // endpoint assignments are per node view: every view's copy is stale
-            change.name(TypeUrls.ENDPOINT, c.getName());
+            sink.accept(c, new ClusterInput(service.hostname(), service.port(portNumber).orElseThrow(),
+                    Lanes.endpointLabels(subset, subsetLabels(dr, subset)), ClusterTranslator.policy(dr, portNumber, subset)));
         }
     }
 

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * Reads Istio's networking kinds and namespaces from the control plane's {@link ResourceStore} with the
+ * Reads Istio's networking kinds, namespaces and meshlane's TestLanes from the control plane's {@link ResourceStore} with the
  * API's key layout ({@code /registry/<group>/<plural>/<namespace>/<name>}), one {@link StoreInformer} a kind.
  * All of them deliver on one thread, so the listener sees every change in order.
  */
@@ -29,10 +29,12 @@ final class StoreConfigSource implements ConfigSource {
             "/registry/networking.istio.io/destinationrules/", MeshObject.DESTINATION_RULE,
             "/registry/networking.istio.io/serviceentries/", MeshObject.SERVICE_ENTRY,
             "/registry/networking.istio.io/workloadentries/", MeshObject.WORKLOAD_ENTRY,
+            "/registry/networking.istio.io/sidecars/", MeshObject.SIDECAR,
             "/registry/networking.istio.io/gateways/", WorkloadPolicies.GATEWAY,
             "/registry/security.istio.io/authorizationpolicies/", WorkloadPolicies.AUTHORIZATION_POLICY,
             "/registry/security.istio.io/peerauthentications/", WorkloadPolicies.PEER_AUTHENTICATION,
-            "/registry/core/namespaces/", MeshObject.NAMESPACE);
+            "/registry/core/namespaces/", MeshObject.NAMESPACE,
+            "/registry/meshlane.io/testlanes/", MeshObject.TEST_LANE);
 
     private final ResourceStore store;
     private final ExecutorService events = Executors.newSingleThreadExecutor(

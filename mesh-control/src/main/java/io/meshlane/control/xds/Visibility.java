@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Which namespaces may see a configuration object, Istio's exportTo: the {@code spec.exportTo} list of a
  * VirtualService, DestinationRule or ServiceEntry, or a Service's {@code networking.istio.io/exportTo}
- * annotation (comma-separated). Absent or {@code *}: every namespace; {@code .}: the object's own
+ * annotation (comma-separated); when it names none, the mesh-wide default of its kind ({@link MeshDefaults}).
+ * Absent or {@code *}: every namespace; {@code .}: the object's own
  * namespace; {@code ~}: none; any other entry names a namespace. The one place the rule lives; the
  * translators ask it with the client's namespace (from its workload certificate on the mTLS port, from its
  * node metadata on plaintext loopback).
@@ -18,8 +19,8 @@ final class Visibility {
     private Visibility() {
     }
 
-    static boolean visibleTo(MeshObject object, String clientNamespace) {
-        return visible(exportTo(object), object.namespace(), clientNamespace);
+    static boolean visibleTo(MeshObject object, String clientNamespace, List<String> meshDefault) {
+        return visible(exportTo(object, meshDefault), object.namespace(), clientNamespace);
     }
 
     static boolean visible(List<String> exportTo, String ownNamespace, String clientNamespace) {
@@ -32,6 +33,12 @@ final class Visibility {
             }
         }
         return false;
+    }
+
+    /** The object's exportTo, or the mesh-wide default for its kind when it names none. */
+    static List<String> exportTo(MeshObject object, List<String> meshDefault) {
+        List<String> own = exportTo(object);
+        return own.isEmpty() ? meshDefault : own;
     }
 
     private static List<String> exportTo(MeshObject object) {

@@ -59,7 +59,7 @@ public final class XdsServer implements AutoCloseable {
         this.options = options;
         this.config = config;
         this.registry = registry;
-        this.translation = MeshTranslation.of(registry);
+        this.translation = MeshTranslation.of(registry, options.mesh());
         this.ads = new AdsService(translation.views(), this::refuse, report -> {
             nacks.add(report);
             while (nacks.size() > MAX_NACKS_KEPT) {

@@ -148,6 +148,52 @@ class IstioConformanceTest {
         assertTrue(accepted >= 15, "only " + accepted + " valid documents found");
     }
 
+    /** Istio's security kinds, under Istio's own CRDs: their CEL rules reject what Istio rejects, with Istio's messages. */
+    @Test
+    @Order(5)
+    void securityKindsRulesRejectWhatIstioRejects() {
+        Kubectl k = withIstiosCrds();
+        String pa = "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: %s, namespace: istio-system}\nspec:\n%s";
+        String ra = "apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: %s, namespace: istio-system}\nspec:\n%s";
+        String ap = "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: %s, namespace: istio-system}\nspec:\n%s";
+        String selector = "  selector: {matchLabels: {app: ratings}}\n";
+        String jwt = "  jwtRules:\n  - issuer: https://idp.example\n";
+        List<String[]> rejected = List.of(
+                new String[] {pa.formatted("port-zero", selector + "  portLevelMtls: {\"0\": {mode: STRICT}}"),
+                        "spec.portLevelMtls: Invalid value: \"object\": port must be between 1-65535"},
+                new String[] {pa.formatted("port-name", selector + "  portLevelMtls: {http: {mode: STRICT}}"),
+                        "evaluating rule: port must be between 1-65535"},
+                new String[] {pa.formatted("no-selector", "  portLevelMtls: {\"8080\": {mode: STRICT}}"),
+                        "spec: Invalid value: \"object\": portLevelMtls requires selector"},
+                new String[] {ra.formatted("ftp-jwks", jwt + "    jwksUri: ftp://idp.example/keys"),
+                        "spec.jwtRules[0].jwksUri: Invalid value: \"ftp://idp.example/keys\": url must have scheme http:// or https://"},
+                new String[] {ra.formatted("fast-timeout", jwt + "    timeout: 500us"),
+                        "spec.jwtRules[0].timeout: Invalid value: \"500us\": must be a valid duration greater than 1ms"},
+                new String[] {ra.formatted("two-jwks", jwt + "    jwksUri: https://idp.example/keys\n    jwks: '{}'"),
+                        "spec.jwtRules[0]: Invalid value: \"object\": only one of jwks or jwksUri can be set"},
+                new String[] {ap.formatted("ref-and-refs", "  targetRef: {kind: Gateway, group: gateway.networking.k8s.io, name: a}\n"
+                        + "  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: b}]"),
+                        "spec: Invalid value: \"object\": only one of targetRefs or selector can be set"},
+                new String[] {ap.formatted("selector-and-ref", selector + "  targetRef: {kind: Gateway, group: gateway.networking.k8s.io, name: a}"),
+                        "spec: Invalid value: \"object\": only one of targetRefs or selector can be set"});
+        List<String> failures = new ArrayList<>();
+        for (String[] c : rejected) {
+            Kubectl.Result r = k.runWithInput(c[0], "create", "-f", "-");
+            if (r.ok() || !r.err().contains(c[1])) {
+                failures.add(c[0] + "\n  expected an error containing '" + c[1] + "', got " + r);
+            }
+        }
+        for (String valid : List.of(pa.formatted("port-ok", selector + "  portLevelMtls: {\"8080\": {mode: STRICT}}"),
+                ra.formatted("jwks-ok", jwt + "    jwksUri: https://idp.example/keys\n    timeout: 5s"),
+                ap.formatted("ref-ok", "  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: b}]"))) {
+            Kubectl.Result r = k.runWithInput(valid, "create", "-f", "-");
+            if (!r.ok()) {
+                failures.add(valid + "\n  expected to be accepted, got " + r);
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
     private static List<Path> files(Path dir, String suffix) throws Exception {
         try (Stream<Path> s = Files.list(dir)) {
             List<Path> files = s.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList();

@@ -316,4 +316,34 @@ abstract class KubectlAcceptance {
         assertTrue(l.err().contains("spec.subsets[1].name: Duplicate value: \"v1\""), l.toString());
         assertNotEquals(0, l.exit());
     }
+
+    @Test
+    @Order(14)
+    void testLanesShowTheirHeaderAndMirrorAndRefuseBadInput() {
+        String lane = """
+                apiVersion: meshlane.io/v1alpha1
+                kind: TestLane
+                metadata: {name: team-a}
+                spec:
+                  header: x-meshlane-lane
+                  services: [reviews]
+                  mirror: {host: reviews, percent: 25}
+                """;
+        kubectl.runWithInput(lane, "apply", "-f", "-");
+        String table = kubectl.ok("get", "testlanes");
+        assertTrue(table.lines().findFirst().orElseThrow().matches("NAME\\s+HEADER\\s+SERVICES\\s+MIRROR\\s+TRAFFIC-%\\s+AGE\\s*"), table);
+        assertTrue(line(table, "team-a").matches("team-a\\s+x-meshlane-lane\\s+reviews\\s+25\\s+\\d+s\\s*"), table);
+        assertTrue(kubectl.ok("get", "lane").contains("team-a"), "the short name lists lanes");
+        Kubectl.Result bad = kubectl.runWithInput(lane.replace("percent: 25", "percent: 150").replace("x-meshlane-lane", "X Lane")
+                .replace("[reviews]", "[Reviews_v2]").replace("team-a", "team-z"), "apply", "-f", "-");
+        assertNotEquals(0, bad.exit(), bad.toString());
+        assertTrue(bad.err().contains("spec.mirror.percent: Invalid value: 150"), bad.toString());
+        assertTrue(bad.err().contains("spec.header: Invalid value: \"X Lane\""), bad.toString());
+        assertTrue(bad.err().contains("spec.services[0]: Invalid value: \"Reviews_v2\""), bad.toString());
+        Kubectl.Result noHost = kubectl.runWithInput(lane.replace("{host: reviews, percent: 25}", "{percent: 5}").replace("team-a", "team-y"),
+                "apply", "-f", "-");
+        assertTrue(noHost.err().contains("spec.mirror.host: Required value"), noHost.toString());
+        assertTrue(kubectl.run("get", "testlane", "team-z").err().contains("not found"), "nothing of the bad lane was stored");
+        kubectl.ok("delete", "testlane", "team-a");
+    }
 }

@@ -237,6 +237,72 @@ class ApiBehaviourTest {
     }
 
     @Test
+    void aPaginatedListIsOneSnapshotAndAnExpiredTokenGets410() throws Exception {
+        // a namespace of its own, so that the other tests' listings do not see these objects
+        kubectl.ok("create", "namespace", "pages");
+        String vs = "/apis/networking.istio.io/v1/namespaces/pages/virtualservices";
+        for (int i = 0; i < 6; i++) {
+            HttpResponse<String> r = api.send("POST", vs, "application/json", ("{\"apiVersion\":\"networking.istio.io/v1\",\"kind\":\"VirtualService\","
+                    + "\"metadata\":{\"name\":\"snap-" + i + "\",\"labels\":{\"snap\":\"yes\"}},\"spec\":{\"hosts\":[\"h\"]}}").getBytes());
+            assertEquals(201, r.statusCode(), r.body());
+        }
+        String query = vs + "?labelSelector=snap&limit=2";
+        JsonNode first = json(api.get(query));
+        String rv = first.path("metadata").path("resourceVersion").asText();
+        kubectl.ok("delete", "vs", "-n", "pages", "snap-3");
+        kubectl.ok("label", "vs", "-n", "pages", "snap-4", "changed=yes");
+        kubectl.ok("label", "vs", "-n", "pages", "snap-5", "snap-");
+        kubectl.ok("label", "vs", "-n", "pages", "snap-0", "snap-");
+        List<String> names = new ArrayList<>();
+        first.path("items").forEach(i -> names.add(i.path("metadata").path("name").asText()));
+        String next = first.path("metadata").path("continue").asText();
+        while (!next.isEmpty()) {
+            JsonNode page = json(api.get(query + "&continue=" + next));
+            assertEquals(rv, page.path("metadata").path("resourceVersion").asText(), "every page has the first page's resourceVersion");
+            page.path("items").forEach(i -> {
+                names.add(i.path("metadata").path("name").asText());
+                assertFalse(i.path("metadata").path("labels").has("changed"), "objects as they were: " + i);
+            });
+            next = page.path("metadata").path("continue").asText("");
+        }
+        assertEquals(List.of("snap-0", "snap-1", "snap-2", "snap-3", "snap-4", "snap-5"), names);
+
+        String stale = json(api.get(query)).path("metadata").path("continue").asText();
+        kubectl.ok("label", "vs", "-n", "pages", "snap-1", "changed=yes");
+        plane.store().compact(plane.store().revision());
+        HttpResponse<String> expired = api.get(query + "&continue=" + stale);
+        assertStatus(expired, 410, "Expired", "The provided continue parameter is too old to display a consistent list result."
+                + " You can start a new list without the continue parameter, or use the continue token in this response");
+        String inconsistent = json(expired).path("metadata").path("continue").asText();
+        JsonNode rest = json(api.get(query + "&continue=" + inconsistent));
+        List<String> now = new ArrayList<>();
+        rest.path("items").forEach(i -> now.add(i.path("metadata").path("name").asText()));
+        assertEquals(List.of("snap-4"), now, "the rest after the stale page (snap-1, snap-2), as it is now");
+        kubectl.ok("delete", "namespace", "pages");
+    }
+
+    @Test
+    void aWatchWithALabelSelectorSeesObjectsStartAndStopMatching() throws Exception {
+        create("moving", "odd");
+        String from = json(api.get(VS + "/moving")).path("metadata").path("resourceVersion").asText();
+        kubectl.ok("label", "vs", "moving", "team=blue");
+        kubectl.ok("label", "vs", "moving", "--overwrite", "team=red");
+        kubectl.ok("label", "vs", "moving", "--overwrite", "team=blue");
+        kubectl.ok("annotate", "vs", "moving", "note=kept");
+        kubectl.ok("delete", "vs", "moving");
+        HttpResponse<Stream<String>> watch = api.stream(VS + "?watch=1&labelSelector=team%3Dblue&timeoutSeconds=5&resourceVersion=" + from);
+        List<String> events = new ArrayList<>();
+        Iterator<String> lines = watch.body().iterator();
+        while (lines.hasNext() && events.size() < 5) {
+            JsonNode e = JSON.readTree(lines.next());
+            events.add(e.path("type").asText() + ":" + e.path("object").path("metadata").path("labels").path("team").asText());
+        }
+        watch.body().close();
+        assertEquals(List.of("ADDED:blue", "DELETED:blue", "ADDED:blue", "MODIFIED:blue", "DELETED:blue"), events,
+                "leaving the selector is a DELETED with the last matching state; entering it an ADDED");
+    }
+
+    @Test
     void tableResponsesCarryTheCrdPrinterColumns() throws Exception {
         HttpResponse<String> r = api.send(api.request(VS).header("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io").GET().build());
         JsonNode table = json(r);

@@ -60,12 +60,12 @@ class FieldSupportTest {
                   - match:
                     - headers: {end-user: {exact: jason}}
                     - scheme: {exact: https}
-                      sourceLabels: {app: productpage}
+                      statPrefix: reviews-v2
                     route: [{destination: {host: reviews, subset: v2}, headers: {request: {set: {x: y}}}}]
                     corsPolicy: {allowOrigins: [{exact: a.example}]}
                   tcp: [{route: [{destination: {host: reviews}}]}]
                 """);
-        assertEquals(List.of("spec.http[1].match[1].scheme", "spec.http[1].match[1].sourceLabels",
+        assertEquals(List.of("spec.http[1].match[1].scheme", "spec.http[1].match[1].statPrefix",
                         "spec.http[1].route[0].headers", "spec.http[1].corsPolicy", "spec.tcp"),
                 support.unsupportedFields("VirtualService", vs.path("spec")));
         ObjectNode dr = object("""
@@ -101,16 +101,16 @@ class FieldSupportTest {
                 metadata: {name: reviews, namespace: shop}
                 spec:
                   hosts: [reviews]
-                  http: [{match: [{sourceNamespace: shop}], route: [{destination: {host: reviews}}]}]
+                  http: [{match: [{statPrefix: shop}], route: [{destination: {host: reviews}}]}]
                 """);
         List<String> warnings = advice.advise(vs);
-        assertEquals(List.of("VirtualService shop/reviews: field spec.http[0].match[0].sourceNamespace is not supported by meshlane"
+        assertEquals(List.of("VirtualService shop/reviews: field spec.http[0].match[0].statPrefix is not supported by meshlane"
                 + " and has no effect (see mesh-control/docs/istio-fields.md)"), warnings);
         JsonNode condition = vs.path("status").path("conditions").path(0);
         assertEquals("FieldsSupported", condition.path("type").asText());
         assertEquals("False", condition.path("status").asText());
         assertEquals("UnsupportedFields", condition.path("reason").asText());
-        assertTrue(condition.path("message").asText().contains("spec.http[0].match[0].sourceNamespace"), condition.toString());
+        assertTrue(condition.path("message").asText().contains("spec.http[0].match[0].statPrefix"), condition.toString());
 
         ((ObjectNode) vs.path("spec").path("http").path(0)).remove("match");
         assertEquals(List.of(), advice.advise(vs));

@@ -133,6 +133,28 @@ abstract class StoreContract {
         assertTrue(first.revision() >= first.items().getLast().modRevision());
     }
 
+    @Test
+    void listAtAnOldRevisionSeesThatSnapshotUntilItIsCompacted() {
+        StoredObject a = store.create(root + "x/a", b("a1"));
+        store.create(root + "x/b", b("b1"));
+        StoredObject c = store.create(root + "x/c", b("c1"));
+        long snapshot = c.modRevision();
+        store.update(root + "x/a", b("a2"), a.modRevision());
+        store.delete(root + "x/b", 0);
+        store.create(root + "x/d", b("d1"));
+        Page first = store.list(root + "x/", null, 2, snapshot);
+        assertEquals(List.of("a1", "b1"), names(first));
+        assertEquals(a.modRevision(), first.items().getFirst().modRevision(), "objects keep the resourceVersion they had then");
+        assertEquals(snapshot, first.revision());
+        assertTrue(first.more());
+        Page rest = store.list(root + "x/", first.items().getLast().key(), 2, snapshot);
+        assertEquals(List.of("c1"), names(rest));
+        assertFalse(rest.more());
+        assertEquals(List.of("a2", "c1", "d1"), names(store.list(root + "x/", null, 0)));
+        store.compact(store.revision());
+        assertThrows(CompactedException.class, () -> store.list(root + "x/", null, 2, snapshot));
+    }
+
     private List<String> names(Page page) {
         List<String> out = new ArrayList<>();
         page.items().forEach(o -> out.add(new String(o.value(), UTF_8)));
@@ -149,6 +171,7 @@ abstract class StoreContract {
             StoreEvent replayed = recorder.next();
             assertEquals(StoreEvent.Type.UPDATED, replayed.type());
             assertEquals(a2.modRevision(), replayed.revision());
+            assertArrayEquals(b("1"), replayed.prevValue(), "an update event carries the value it replaced");
             StoredObject b1 = store.create(root + "b", b("new"));
             StoreEvent created = recorder.next();
             assertEquals(StoreEvent.Type.CREATED, created.type());

@@ -73,8 +73,8 @@ public final class DroppingWatchStore implements ResourceStore {
     }
 
     @Override
-    public Page list(String prefix, String startAfter, int limit) {
-        return store.list(prefix, startAfter, limit);
+    public Page list(String prefix, String startAfter, int limit, long revision) {
+        return store.list(prefix, startAfter, limit, revision);
     }
 
     @Override

@@ -61,11 +61,16 @@ public final class NodeClients {
     }
 
     public Enrolled join(String token, String cluster, String node) throws Exception {
+        return join(token, cluster, node, node);
+    }
+
+    /** Joins as {@code node} with a signing request whose subject names {@code csrNode} (a forged one when they differ). */
+    public Enrolled join(String token, String cluster, String node, String csrNode) throws Exception {
         KeyPair keys = keys();
         ManagedChannel channel = channel(null);
         try {
             NodeCertificate issued = NodeEnrollmentGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .join(JoinRequest.newBuilder().setToken(token).setNode(node).setCluster(cluster).setCsr(csr(keys, node)).build());
+                    .join(JoinRequest.newBuilder().setToken(token).setNode(node).setCluster(cluster).setCsr(csr(keys, csrNode)).build());
             return new Enrolled(keys, parse(issued.getCertificatePem()));
         } finally {
             channel.shutdownNow();
@@ -87,7 +92,12 @@ public final class NodeClients {
 
     /** A TLS channel trusting the control plane's CA, presenting {@code node}'s certificate (none when null). */
     public ManagedChannel channel(Enrolled node) throws Exception {
-        SslContextBuilder tls = GrpcSslContexts.forClient().trustManager(dataDir.resolve("ca.crt").toFile());
+        return channel(node, dataDir.resolve("ca.crt"));
+    }
+
+    /** As {@link #channel(Enrolled)}, trusting the CAs in {@code trust} (a client not yet given a new ca.crt). */
+    public ManagedChannel channel(Enrolled node, Path trust) throws Exception {
+        SslContextBuilder tls = GrpcSslContexts.forClient().trustManager(trust.toFile());
         if (node != null) {
             tls.keyManager(node.keys().getPrivate(), node.certificate());
         }

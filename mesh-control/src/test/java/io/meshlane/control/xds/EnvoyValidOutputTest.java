@@ -50,8 +50,11 @@ class EnvoyValidOutputTest {
                     List.of(new ServicePort("http", 9080, "HTTP")), "k8s/c")));
             List<MeshEndpoint> eps = new ArrayList<>();
             for (String version : service.getValue()) {
-                eps.add(new MeshEndpoint(host, "10.0.0." + address++, Map.of(), Map.of("app", service.getKey(), "version", version),
-                        Locality.parse("us-east/a/1"), "c", "", true, 1));
+                // "v1@team-a": a workload of version v1 in lane team-a
+                String[] lane = version.split("@", 2);
+                Map<String, String> labels = lane.length == 1 ? Map.of("app", service.getKey(), "version", version)
+                        : Map.of("app", service.getKey(), "version", lane[0], Lanes.LABEL, lane[1]);
+                eps.add(new MeshEndpoint(host, "10.0.0." + address++, Map.of(), labels, Locality.parse("us-east/a/1"), "c", "", true, 1));
             }
             registry.replaceEndpoints("k8s/c/slice/" + service.getKey(), eps);
         }
@@ -141,6 +144,38 @@ class EnvoyValidOutputTest {
                 "three delegated routes under /admin, the canary match, the split: " + proxyless);
         assertEquals("RING_HASH tls", proxyless.get("C outbound|9080|v1|helloworld.default.svc.cluster.local"), proxyless.toString());
         assertEquals("LEAST_REQUEST tls", proxyless.get("C outbound|9080|v2|helloworld.default.svc.cluster.local"), proxyless.toString());
+        checkAll(mesh, SIDECAR);
+    }
+
+    @Test
+    void lanesWithAMirrorAreEnvoyValid() throws Exception {
+        MeshTranslation mesh = mesh(Map.of("productpage", List.of("v1", "v1@team-a"), "reviews", List.of("v1", "v2", "v2@team-a"),
+                "ratings", List.of("v1", "v1@team-b")));
+        Path lanes = Files.createTempFile("lanes", ".yaml");
+        Files.writeString(lanes, """
+                apiVersion: meshlane.io/v1alpha1
+                kind: TestLane
+                metadata: {name: team-a}
+                spec: {mirror: {host: productpage, percent: 12.5}}
+                ---
+                apiVersion: meshlane.io/v1alpha1
+                kind: TestLane
+                metadata: {name: team-b}
+                spec: {header: x-team.lane}
+                """);
+        apply(mesh, lanes);
+        Files.delete(lanes);
+        apply(mesh, Bookinfo.file("destination-rules.yaml"));
+        assertEquals(List.of(), mesh.rejections().all());
+        Map<String, String> proxyless = checkAll(mesh, PROXYLESS);
+        assertEquals("3 routes", proxyless.get("R reviews.default.svc.cluster.local:9080"), "header and baggage per lane: " + proxyless);
+        assertEquals("ROUND_ROBIN", proxyless.get("C outbound|9080|meshlane-lane-team-a|reviews.default.svc.cluster.local"), proxyless.toString());
+        assertEquals("ROUND_ROBIN", proxyless.get("C outbound|9080|meshlane-lane-team-b|ratings.default.svc.cluster.local"), proxyless.toString());
+        RouteConfiguration productpage = mesh.cache().route("productpage.default.svc.cluster.local:9080").any().unpack(RouteConfiguration.class);
+        Route production = productpage.getVirtualHosts(0).getRoutesList().getLast();
+        assertEquals("outbound|9080|meshlane-lane-team-a|productpage.default.svc.cluster.local",
+                production.getRoute().getRequestMirrorPolicies(0).getCluster(), "production requests are copied to the lane: " + production);
+        assertEquals(125_000, production.getRoute().getRequestMirrorPolicies(0).getRuntimeFraction().getDefaultValue().getNumerator());
         checkAll(mesh, SIDECAR);
     }
 

@@ -238,16 +238,27 @@ final class MeshFixture implements AutoCloseable {
                 locality, xds.port());
     }
 
+    /** A proxyless client whose bootstrap node metadata carries the pod's {@code LABELS}. */
+    ManagedChannel client(String target, String podNamespace, Map<String, String> labels) {
+        return client(target, "sidecar~127.0.0.1~client-" + SCHEMES.get() + "." + podNamespace + "~" + podNamespace + ".svc.cluster.local",
+                null, xds.port(), Map.of("type", "insecure"), labels);
+    }
+
     ManagedChannel client(String target, String nodeId, Locality locality, int xdsPort) {
         return client(target, nodeId, locality, xdsPort, Map.of("type", "insecure"));
     }
 
     /** As above, with the bootstrap's {@code channel_creds} entry given (e.g. gRFC A65's {@code tls} with files). */
     ManagedChannel client(String target, String nodeId, Locality locality, int xdsPort, Map<String, Object> channelCreds) {
+        return client(target, nodeId, locality, xdsPort, channelCreds, Map.of());
+    }
+
+    private ManagedChannel client(String target, String nodeId, Locality locality, int xdsPort, Map<String, Object> channelCreds,
+                                  Map<String, String> labels) {
         String scheme = "xdstest" + SCHEMES.incrementAndGet();
         Map<String, Object> node = new LinkedHashMap<>();
         node.put("id", nodeId);
-        node.put("metadata", Map.of("GENERATOR", "grpc"));
+        node.put("metadata", labels.isEmpty() ? Map.of("GENERATOR", "grpc") : Map.of("GENERATOR", "grpc", "LABELS", labels));
         if (locality != null) {
             node.put("locality", Map.of("region", locality.region(), "zone", locality.zone(), "sub_zone", locality.subzone()));
         }

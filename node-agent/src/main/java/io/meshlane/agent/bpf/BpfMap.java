@@ -92,6 +92,27 @@ public final class BpfMap implements AutoCloseable {
         return true;
     }
 
+    /**
+     * One BPF_MAP_LOOKUP_BATCH call from the map's first element: up to {@code count}'s value
+     * (a u32 the kernel overwrites) keys and values in one syscall, where a lookup per key costs
+     * one each. {@code outBatch} receives the kernel's resume token (key-sized). Per-CPU maps
+     * return one 8-byte-aligned value per possible CPU per element. Returns how many elements
+     * were read; reaching the end of the map (ENOENT) is not an error.
+     */
+    public int lookupBatch(MemorySegment outBatch, MemorySegment keys, MemorySegment values, MemorySegment count) {
+        int rc;
+        try {
+            rc = (int) Libbpf.MAP_LOOKUP_BATCH.invokeExact(fd, MemorySegment.NULL, outBatch, keys, values, count,
+                    MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw Libbpf.rethrow(t);
+        }
+        if (rc < 0 && rc != -Errno.ENOENT.code) {
+            throw new BpfException("batch lookup in map " + name, rc);
+        }
+        return count.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
+    }
+
     /** Returns false when the key was absent. */
     public boolean delete(MemorySegment key) {
         int rc;

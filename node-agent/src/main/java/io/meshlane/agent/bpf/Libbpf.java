@@ -49,12 +49,18 @@ final class Libbpf {
     static final MethodHandle PROG_ATTACH = call("bpf_prog_attach", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     static final MethodHandle PROG_DETACH2 = call("bpf_prog_detach2", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     static final MethodHandle LINK_DETACH = call("bpf_link_detach", JAVA_INT, JAVA_INT);
+    static final MethodHandle LINK_CREATE = call("bpf_link_create", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    static final MethodHandle TC_HOOK_CREATE = call("bpf_tc_hook_create", JAVA_INT, ADDRESS);
+    static final MethodHandle TC_ATTACH = call("bpf_tc_attach", JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle TC_DETACH = call("bpf_tc_detach", JAVA_INT, ADDRESS, ADDRESS);
 
     // maps
     static final MethodHandle MAP_UPDATE = call("bpf_map_update_elem", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
     static final MethodHandle MAP_LOOKUP = call("bpf_map_lookup_elem", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle MAP_DELETE = call("bpf_map_delete_elem", JAVA_INT, JAVA_INT, ADDRESS);
     static final MethodHandle MAP_NEXT_KEY = call("bpf_map_get_next_key", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle MAP_LOOKUP_BATCH = call("bpf_map_lookup_batch", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS,
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS);
 
     // introspection
     static final MethodHandle OBJ_INFO = call("bpf_obj_get_info_by_fd", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
@@ -75,6 +81,11 @@ final class Libbpf {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     static final MethodHandle MOUNT = LINKER.downcallHandle(LIBC.find("mount").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), CAPTURE_ERRNO);
+
+    static final MethodHandle SETNS = LINKER.downcallHandle(LIBC.find("setns").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    static final MethodHandle IF_NAMETOINDEX = LINKER.downcallHandle(LIBC.find("if_nametoindex").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS), CAPTURE_ERRNO);
 
     static final int O_RDONLY = 0;
     static final int O_DIRECTORY = 0200000;

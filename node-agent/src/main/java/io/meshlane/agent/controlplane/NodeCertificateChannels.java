@@ -85,15 +85,25 @@ public final class NodeCertificateChannels implements AgentChannels {
         return Optional.ofNullable(current).map(c -> c.certificate().getSerialNumber());
     }
 
-    /** A kept certificate from another CA (a control plane set up anew) is useless: join again instead. */
+    /**
+     * A kept certificate from another CA (a control plane set up anew) is useless: join again instead.
+     * The CA file may be a bundle (during the control plane's rotate-ca, the new CA and the previous one).
+     */
     private boolean signedByTrustedCa(NodeCredentials kept) {
-        try {
-            kept.certificate().verify(NodeCredentials.parse(Files.readString(caFile)).getPublicKey());
-            return true;
+        try (var in = Files.newInputStream(caFile)) {
+            for (var ca : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                try {
+                    kept.certificate().verify(ca.getPublicKey());
+                    return true;
+                } catch (GeneralSecurityException notThisOne) {
+                    // the next CA of the bundle may have issued it
+                }
+            }
         } catch (IOException | GeneralSecurityException e) {
-            LOG.info("the node certificate kept in " + stateDir + " is not from the CA in " + caFile + "; joining again");
-            return false;
+            LOG.info("cannot read the CA file " + caFile + ": " + e.getMessage());
         }
+        LOG.info("the node certificate kept in " + stateDir + " is not from a CA in " + caFile + "; joining again");
+        return false;
     }
 
     private NodeCredentials join() {

@@ -2,12 +2,14 @@ package io.meshlane.agent.datapath;
 
 import io.meshlane.agent.bpf.BpfMap;
 import io.meshlane.agent.bpf.KernelProbe;
+import io.meshlane.agent.bpf.TcIngress;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
@@ -34,6 +36,7 @@ public final class Datapath implements AutoCloseable {
     private final CounterReader counterReader;
     private final PodValidator validator;
     private final StateFile stateFile;
+    private final InboundCapture inbound;
     private AgentState state;
 
     private Datapath(DatapathConfig config, Mode mode, String reason, Map<MapName, BpfMap> maps,
@@ -48,6 +51,7 @@ public final class Datapath implements AutoCloseable {
                 : new CounterReader(maps.get(MapName.ML_COUNTERS), maps.get(MapName.ML_POD_COUNTERS));
         this.validator = new PodValidator(config.cgroupRoot());
         this.stateFile = new StateFile(config.stateDir());
+        this.inbound = new InboundCapture(config);
         this.state = stateFile.load();
     }
 
@@ -94,6 +98,7 @@ public final class Datapath implements AutoCloseable {
 
     /** Detaches every program of this node's datapath and removes its pins and persisted state. */
     public static void uninstall(DatapathConfig config) {
+        new InboundCapture(config).detachAll();
         ProgramSet.uninstall(config.pinDir());
         new StateFile(config.stateDir()).delete();
     }
@@ -163,6 +168,7 @@ public final class Datapath implements AutoCloseable {
             return false;
         }
         if (mode == Mode.ACCELERATING) {
+            inbound.detach(key);
             int podId = state.podIds().get(key);
             Long cgroupId = state.cgroupIds().get(key);
             entries.remove(podId, cgroupId == null ? 0 : cgroupId, record.toRegistration());
@@ -177,6 +183,27 @@ public final class Datapath implements AutoCloseable {
         save(new AgentState(state.namespaceIds(), state.accelerated(), podIds, pods, cgroupIds, state.nextNamespaceId(),
                 state.nextPodId()));
         return true;
+    }
+
+    /**
+     * Captures the pod's inbound TCP without iptables: new connections arriving on its interface
+     * {@code ifname} (in the network namespace file {@code netns}) go to its sidecar's transparent
+     * inbound listener, unless its namespace is switched off or the port is excluded. Empty in
+     * pass-through mode: the connections reach the application directly.
+     */
+    public synchronized Optional<TcIngress.Kind> captureInbound(String namespace, String name, Path netns, String ifname) {
+        String key = namespace + "/" + name;
+        PodRecord record = state.pods().get(key);
+        if (record == null) {
+            throw new DatapathException("pod " + key + " is not registered: register it before capturing its inbound traffic");
+        }
+        if (!record.toRegistration().sidecar()) {
+            throw new DatapathException("pod " + key + " has no sidecar: there is nothing to capture its inbound traffic for");
+        }
+        if (mode != Mode.ACCELERATING) {
+            return Optional.empty();
+        }
+        return Optional.of(inbound.attach(key, netns, ifname));
     }
 
     /** Switches acceleration for every pod of a namespace, for new connections, at once. */

@@ -18,7 +18,9 @@ public enum Feature {
     SK_MSG("sk_msg programs", "use Linux >= 4.17 with CONFIG_BPF_STREAM_PARSER=y"),
     SOCKHASH("sockhash maps (BPF_MAP_TYPE_SOCKHASH)", "use Linux >= 4.18 with CONFIG_BPF_STREAM_PARSER=y"),
     BPF_LINK("bpf_link cgroup attachments", "use Linux >= 5.7"),
-    NETNS_COOKIE("netns cookies in sock_ops/sk_msg", "use Linux >= 5.15");
+    NETNS_COOKIE("netns cookies in sock_ops/sk_msg", "use Linux >= 5.15"),
+    /** Optional: without it inbound capture uses clsact filters; never makes the datapath pass through. */
+    TCX("TCX links for tc programs", "use Linux >= 6.6 (meshlane falls back to clsact filters)");
 
     private final String description;
     private final String remedy;

@@ -26,13 +26,16 @@ import java.util.stream.Stream;
  * attach, pin), adopt what an earlier agent pinned, and uninstall every trace.
  *
  * Pin layout under {@link DatapathConfig#pinDir()}: {@code maps/<map>}, {@code links/<program>}
- * for the cgroup hooks, and {@code progs/ml_sk_msg} (attached to the sockhash, which holds it).
+ * for the cgroup hooks, {@code progs/ml_sk_msg} (attached to the sockhash, which holds it),
+ * {@code progs/ml_tc_inbound} and its per-pod TCX links {@code links/tc/<namespace>_<pod>}.
  */
 final class ProgramSet {
 
     static final String OBJECT_RESOURCE = "/bpf/meshlane.bpf.o";
     static final List<String> CGROUP_PROGRAMS = List.of("ml_connect4", "ml_connect6", "ml_getsockopt", "ml_sockops");
     static final String SK_MSG_PROGRAM = "ml_sk_msg";
+    /** Pinned unattached: each meshed pod's interface gets its own attachment (InboundCapture). */
+    static final String TC_PROGRAM = InboundCapture.PROGRAM;
     static final MapName SOCK_HASH = MapName.ML_SOCK_HASH;
 
     private ProgramSet() {
@@ -41,7 +44,7 @@ final class ProgramSet {
     static boolean installed(Path pinDir) {
         return CGROUP_PROGRAMS.stream().allMatch(p -> Files.exists(linkPin(pinDir, p)))
                 && Arrays.stream(MapName.values()).allMatch(m -> Files.exists(mapPin(pinDir, m)))
-                && Files.exists(progPin(pinDir, SK_MSG_PROGRAM));
+                && Files.exists(progPin(pinDir, SK_MSG_PROGRAM)) && Files.exists(progPin(pinDir, TC_PROGRAM));
     }
 
     /** Loads the programs, attaches them under {@code cgroupRoot} and pins everything. */
@@ -57,6 +60,7 @@ final class ProgramSet {
             BpfProgram skMsg = object.program(SK_MSG_PROGRAM);
             skMsg.attachToMap(object.map(SOCK_HASH.cName()), AttachType.SK_MSG_VERDICT);
             skMsg.pin(progPin(pinDir, SK_MSG_PROGRAM));
+            object.program(TC_PROGRAM).pin(progPin(pinDir, TC_PROGRAM));
             for (String name : CGROUP_PROGRAMS) {
                 try (BpfLink link = object.program(name).attachCgroup(cgroup)) {
                     link.pin(linkPin(pinDir, name));

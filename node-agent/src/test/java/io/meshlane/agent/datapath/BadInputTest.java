@@ -67,8 +67,30 @@ class BadInputTest {
                 Files.deleteIfExists(file);
             }
 
+            // inbound capture: an unknown pod, a namespace that is gone, an interface that does not exist
+            DatapathException unknown = assertThrows(DatapathException.class,
+                    () -> datapath.captureInbound("shop", "ghost", Path.of("/run/netns/none"), "eth0"));
+            assertTrue(unknown.getMessage().contains("shop/ghost is not registered"), unknown.getMessage());
+            DatapathException noNetns = assertThrows(DatapathException.class,
+                    () -> datapath.captureInbound(MeshTraffic.NAMESPACE, "pod-a", Path.of("/run/netns/meshlane-no-such-pod"), "eth0"));
+            assertTrue(noNetns.getMessage().contains("meshlane-no-such-pod") && noNetns.getMessage().contains("still running"),
+                    noNetns.getMessage());
+            DatapathException noInterface = assertThrows(DatapathException.class,
+                    () -> datapath.captureInbound(MeshTraffic.NAMESPACE, "pod-a", Path.of("/proc/self/ns/net"), "ml-no-such-if"));
+            assertTrue(noInterface.getMessage().contains("has no interface ml-no-such-if"), noInterface.getMessage());
+            assertTrue(!Files.exists(node.config().pinDir().resolve("links/tc")) || isEmpty(node.config().pinDir().resolve("links/tc")),
+                    "no tc link left by the failed captures");
+            assertTrue(!Files.exists(node.config().stateDir().resolve("inbound")) || isEmpty(node.config().stateDir().resolve("inbound")),
+                    "no attachment recorded for the failed captures");
+
             assertEquals(podsBefore, datapath.registeredPods(), "registrations unchanged");
             assertEquals(mapsBefore, dumpMaps(node), "map contents unchanged");
+        }
+    }
+
+    private static boolean isEmpty(Path dir) throws java.io.IOException {
+        try (var files = Files.list(dir)) {
+            return files.findAny().isEmpty();
         }
     }
 

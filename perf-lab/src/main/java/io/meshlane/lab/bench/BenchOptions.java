@@ -23,15 +23,21 @@ import java.util.List;
  * @param lab         the lab name the bench builds its pods in (torn down afterwards)
  * @param telemetryCompare also run ebpf with the relays' telemetry on (arm "ebpf-otel"), right after
  *                    plain ebpf in every round, and report the p99 ratio
+ * @param paths       where clients sit relative to the server ({@link BenchPath}), each measured in every round
+ * @param saturation  after the rounds, step the offered rate per mode and path until p99 breaks; null = off
  */
 public record BenchOptions(List<PodMode> modes, int rate, Duration duration, List<Integer> payloads, int connections,
                            int rounds, Duration warmup, Duration maxDuration, int maxInflight, Path json, Path report,
-                           String lab, boolean telemetryCompare) {
+                           String lab, boolean telemetryCompare, List<BenchPath> paths, Saturation saturation) {
     public static final int ECHO_PORT = 8080;
 
     public BenchOptions {
         modes = List.copyOf(modes);
         payloads = List.copyOf(payloads);
+        paths = List.copyOf(paths);
+        if (paths.isEmpty() || paths.stream().distinct().count() != paths.size()) {
+            throw new IllegalArgumentException("--paths needs distinct values from " + BenchPath.choices() + ": " + paths);
+        }
         if (modes.isEmpty() || payloads.isEmpty()) {
             throw new IllegalArgumentException("--modes and --payloads need at least one value");
         }
@@ -50,7 +56,8 @@ public record BenchOptions(List<PodMode> modes, int rate, Duration duration, Lis
     public BenchOptions(List<PodMode> modes, int rate, Duration duration, List<Integer> payloads, int connections,
                         int rounds, Duration warmup, Duration maxDuration, int maxInflight, Path json, Path report,
                         String lab) {
-        this(modes, rate, duration, payloads, connections, rounds, warmup, maxDuration, maxInflight, json, report, lab, false);
+        this(modes, rate, duration, payloads, connections, rounds, warmup, maxDuration, maxInflight, json, report, lab, false,
+                List.of(BenchPath.SAME_NODE), null);
     }
 
     public static BenchOptions defaults() {

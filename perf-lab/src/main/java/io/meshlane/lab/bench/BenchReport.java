@@ -26,6 +26,14 @@ public final class BenchReport {
     private static Map<String, Object> json(BenchResult result) {
         Map<String, Object> out = new java.util.LinkedHashMap<>();
         out.put("runs", result.runs());
+        if (!result.saturation().isEmpty()) {
+            out.put("saturation", result.saturation());
+            out.put("saturation_curve", result.saturationCurve());
+        }
+        out.put("round_spread", result.spread());
+        out.put("machine", result.quietness());
+        out.put("mesh_added_ratios", MeshAddedRatio.all(result));
+        out.put("scheduler", result.scheduler());
         if (!result.telemetryOverhead().isEmpty()) {
             out.put("telemetry_overhead", result.telemetryOverhead());
         }
@@ -35,6 +43,9 @@ public final class BenchReport {
     public static void writeReport(BenchResult result, BenchOptions options, Path dir) throws IOException {
         Files.createDirectories(dir);
         LatencyPlot.write(result, options, dir.resolve("latency.png"));
+        if (!result.saturation().isEmpty()) {
+            Files.writeString(dir.resolve("saturation.svg"), SaturationPlot.svg(result, options));
+        }
         Files.writeString(dir.resolve("report.md"), markdown(result, options));
     }
 
@@ -50,14 +61,18 @@ public final class BenchReport {
                 .append(" Latency is measured from each request's intended send time (coordinated-omission corrected).")
                 .append(" CPU is usage_usec from the client and server pods' cgroups.\n\n");
         md.append("![latency percentiles](latency.png)\n\n");
-        md.append("| mode | payload | requests | errors | p50 µs | p90 µs | p99 µs | p99.9 µs | max req/s | CPU ms / 1k req |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| mode | path | payload | requests | errors | p50 µs | p90 µs | p99 µs | p99.9 µs | max req/s | CPU ms / 1k req |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (BenchRun r : result.runs()) {
-            md.append(String.format("| %s | %d | %d | %d | %.1f | %.1f | %.1f | %.1f | %.0f | %.3f |%n", r.mode(), r.payload(),
+            md.append(String.format("| %s | %s | %d | %d | %d | %.1f | %.1f | %.1f | %.1f | %.0f | %.3f |%n", r.mode(), r.path(), r.payload(),
                     r.requests(), r.errors(), r.p50Us(), r.p90Us(), r.p99Us(), r.p999Us(), r.maxRps(), r.cpuMsPer1k()));
         }
         md.append('\n');
         comparisons(result, options, md);
+        quietSection(md, result);
+        spreadSection(md, result);
+        schedSection(md, result);
+        saturationSection(md, result, options);
         if (!result.datapathCounters().isEmpty()) {
             long ebpfRequests = result.runs().stream().filter(r -> r.mode().equals("ebpf")).mapToLong(BenchRun::requests).sum();
             md.append("\n## Datapath counters during the open-loop rounds (ebpf pods)\n\n");
@@ -126,6 +141,67 @@ public final class BenchReport {
                 ebpf.map(e -> String.format("%.1f", e)).orElse("–"), ratio, target, met));
     }
 
+    private static void quietSection(StringBuilder md, BenchResult result) {
+        Quietness q = result.quietness();
+        md.append("\n## How quiet the machine was (during the interleaved rounds)\n\n");
+        md.append(String.format("Load average %.2f / %.2f / %.2f at the start, %.2f / %.2f / %.2f at the end; steal %.2f %%,"
+                        + " busy %.1f %% of %d CPUs (/proc/stat, all processes including the bench).%s%n",
+                q.loadStart()[0], q.loadStart()[1], q.loadStart()[2], q.loadEnd()[0], q.loadEnd()[1], q.loadEnd()[2],
+                q.stealPct(), q.busyPct(), q.cpus(), q.loadStart()[0] > 0.5
+                        ? " Not a quiet machine: other work competed for the CPUs, so read the medians and ratios, not absolute tails." : ""));
+        md.append("\n| path | payload | p50 added ebpf ÷ iptables (median of rounds) | target | p99 added ebpf ÷ iptables (median of rounds) | target |\n");
+        md.append("|---|---:|---:|---|---:|---|\n");
+        for (MeshAddedRatio r : MeshAddedRatio.all(result)) {
+            md.append(String.format("| %s | %d | %.2f | ≤ %.2f %s | %.2f | ≤ %.2f %s |%n", r.path(), r.payload(), r.p50Ratio(),
+                    MeshAddedRatio.P50_TARGET, r.p50Ratio() <= MeshAddedRatio.P50_TARGET ? "met" : "not met", r.p99Ratio(),
+                    MeshAddedRatio.P99_TARGET, r.p99Ratio() <= MeshAddedRatio.P99_TARGET ? "met" : "not met"));
+        }
+    }
+
+    private static void spreadSection(StringBuilder md, BenchResult result) {
+        md.append("\n## Spread across rounds (µs)\n\n");
+        md.append("| mode | path | payload | rounds | p50 min | p50 median | p50 max | p99 min | p99 median | p99 max |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (RoundSpread r : result.spread()) {
+            md.append(String.format("| %s | %s | %d | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |%n", r.mode(), r.path(),
+                    r.payload(), r.rounds(), r.p50Min(), r.p50Median(), r.p50Max(), r.p99Min(), r.p99Median(), r.p99Max()));
+        }
+    }
+
+    private static void schedSection(StringBuilder md, BenchResult result) {
+        md.append("\n## Scheduler cost per request (client + server pods: apps and sidecars, all threads)\n\n");
+        md.append("| mode | path | payload | run-queue wait µs / req | voluntary switches / req | involuntary / req |\n");
+        md.append("|---|---|---:|---:|---:|---:|\n");
+        for (SchedPerRequest s : result.scheduler()) {
+            md.append(String.format("| %s | %s | %d | %.2f | %.2f | %.2f |%n", s.mode(), s.path(), s.payload(),
+                    s.runQueueWaitUs(), s.voluntary(), s.involuntary()));
+        }
+    }
+
+    private static void saturationSection(StringBuilder md, BenchResult result, BenchOptions options) {
+        if (result.saturation().isEmpty()) {
+            return;
+        }
+        Saturation sat = options.saturation();
+        md.append("\n## Saturation (open loop, offered rate stepped ×").append(sat.factor()).append(" from ")
+                .append(sat.startRate()).append(" req/s, ").append(sat.stepDuration().toMillis() / 1000.0)
+                .append(" s per step, modes interleaved; p99 budget ").append(sat.budgetMicros()).append(" µs)\n\n");
+        md.append("![saturation curve](saturation.svg)\n\n");
+        md.append("| path | payload | mode | sustained req/s | ÷ iptables |\n|---|---:|---|---:|---:|\n");
+        for (SaturationResult r : result.saturation()) {
+            Optional<SaturationResult> ipt = result.saturation().stream().filter(o -> o.mode().equals("iptables")
+                    && o.path().equals(r.path()) && o.payload() == r.payload()).findFirst();
+            md.append(String.format("| %s | %d | %s | %d | %s |%n", r.path(), r.payload(), r.mode(), r.sustainedRps(),
+                    ipt.filter(i -> i.sustainedRps() > 0).map(i -> String.format("%.2f", (double) r.sustainedRps() / i.sustainedRps()))
+                            .orElse("–")));
+        }
+        md.append("\nGoal: ebpf ≥ 1.5 × iptables. Every step (offered → p50 / p99 µs):\n\n");
+        for (SaturationPoint p : result.saturationCurve()) {
+            md.append(String.format("- %s %s %d B @ %d: %.1f / %.1f%s%n", p.mode(), p.path(), p.payload(), p.offeredRps(),
+                    p.p50Us(), p.p99Us(), p.withinBudget() ? "" : " (breaks" + (p.errors() > 0 ? ", " + p.errors() + " errors" : "") + ")"));
+        }
+    }
+
     /** The ebpf telemetry off/on table, when the bench ran with --telemetry-compare. */
     static void telemetrySection(StringBuilder md, BenchResult result) {
         if (result.telemetryOverhead().isEmpty()) {
@@ -157,6 +233,7 @@ public final class BenchReport {
     }
 
     static Optional<BenchRun> find(List<BenchRun> runs, String mode, int payload) {
-        return runs.stream().filter(r -> r.mode().equals(mode) && r.payload() == payload).findFirst();
+        return runs.stream().filter(r -> r.mode().equals(mode) && r.payload() == payload
+                && r.path().equals(BenchPath.SAME_NODE.id())).findFirst();
     }
 }

@@ -17,10 +17,20 @@ public record BenchResult(List<BenchRun> runs,
                           @JsonIgnore List<String> errorSamples,
                           @JsonIgnore Map<String, Long> datapathCounters,
                           @JsonIgnore Map<String, List<Double>> roundP99s,
-                          @JsonIgnore List<TelemetryOverhead> telemetryOverhead) {
+                          @JsonIgnore List<TelemetryOverhead> telemetryOverhead,
+                          @JsonIgnore List<RoundSpread> spread,
+                          @JsonIgnore Quietness quietness,
+                          @JsonIgnore List<SaturationResult> saturation,
+                          @JsonIgnore List<SaturationPoint> saturationCurve,
+                          @JsonIgnore List<SchedPerRequest> scheduler) {
 
+    /** Same-node key. */
     public static String key(String mode, int payload) {
-        return mode + "/" + payload;
+        return key(mode, BenchPath.SAME_NODE, payload);
+    }
+
+    public static String key(String mode, BenchPath path, int payload) {
+        return path == BenchPath.SAME_NODE ? mode + "/" + payload : mode + "@" + path.id() + "/" + payload;
     }
 
     @JsonIgnore

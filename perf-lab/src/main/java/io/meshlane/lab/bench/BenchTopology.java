@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The bench's node: for each mode a namespace {@code bench-<mode>} with a server pod (echo app)
- * and a client pod (the load agent is started by the bench), both in that mode. All pods share
- * one node, so every path is client → its sidecar → server's sidecar → server, on the same node.
+ * The bench's pods: for each arm a namespace {@code bench-<arm>} with a server pod (echo app)
+ * and, per {@link BenchPath}, a client pod (the load agent is started by the bench), all in the
+ * arm's mode. Every path is client → its sidecar → server's sidecar → server; the path decides
+ * on which node the client sits.
  */
 public final class BenchTopology {
     private BenchTopology() {
@@ -28,7 +29,11 @@ public final class BenchTopology {
     }
 
     public static String clientKey(BenchArm arm) {
-        return arm.namespace() + "/client";
+        return clientKey(arm, BenchPath.SAME_NODE);
+    }
+
+    public static String clientKey(BenchArm arm, BenchPath path) {
+        return arm.namespace() + "/" + path.clientName();
     }
 
     public static String serverKey(BenchArm arm) {
@@ -39,8 +44,13 @@ public final class BenchTopology {
         return specOf(lab, modes.stream().map(BenchArm::of).toList());
     }
 
-    /** The pods of every arm; sidecars export telemetry only in arms that ask for it (when the lab has telemetry). */
+    /** Same-node pods of every arm. */
     public static LabSpec specOf(String lab, List<BenchArm> arms) {
+        return specOf(lab, arms, List.of(BenchPath.SAME_NODE));
+    }
+
+    /** The pods of every arm and path; sidecars export telemetry only in arms that ask for it (when the lab has telemetry). */
+    public static LabSpec specOf(String lab, List<BenchArm> arms, List<BenchPath> paths) {
         AddressPlan plan = new AddressPlan();
         List<PodSpec> pods = new ArrayList<>();
         for (BenchArm arm : arms) {
@@ -48,8 +58,10 @@ public final class BenchTopology {
             boolean sidecar = mode != PodMode.DIRECT;
             pods.add(new PodSpec(arm.namespace(), "server", Map.of("app", "echo"), sidecar, mode, plan.allocate(),
                     new AppSpec.Echo(BenchOptions.ECHO_PORT), arm.telemetry()));
-            pods.add(new PodSpec(arm.namespace(), "client", Map.of("app", "load"), sidecar, mode, plan.allocate(),
-                    new AppSpec.None(), arm.telemetry()));
+            for (BenchPath path : paths) {
+                pods.add(path.place(new PodSpec(arm.namespace(), path.clientName(), Map.of("app", "load"), sidecar, mode,
+                        plan.allocate(), new AppSpec.None(), arm.telemetry())));
+            }
         }
         return new LabSpec(lab, pods);
     }

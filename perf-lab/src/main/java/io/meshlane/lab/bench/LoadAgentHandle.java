@@ -87,6 +87,11 @@ public final class LoadAgentHandle implements AutoCloseable {
         return send("closed", spec);
     }
 
+    /** {@code spec.rate()} new connections per second, one echoed request each. */
+    public LoadResult churn(LoadSpec spec) {
+        return send("churn", spec);
+    }
+
     private LoadResult send(String op, LoadSpec spec) {
         AgentCommand cmd = new AgentCommand(op, spec.host(), spec.port(), spec.payload(), spec.connections(), spec.rate(),
                 spec.duration().toMillis(), spec.inflight());

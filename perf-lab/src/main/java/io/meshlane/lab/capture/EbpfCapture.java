@@ -10,6 +10,7 @@ import io.meshlane.agent.datapath.PodRegistration;
 import io.meshlane.lab.node.LabException;
 import io.meshlane.lab.node.LabLayout;
 import io.meshlane.lab.node.LabPod;
+import io.meshlane.lab.node.Netns;
 import io.meshlane.lab.spec.AddressPlan;
 
 import java.net.InetAddress;
@@ -37,19 +38,35 @@ public final class EbpfCapture {
      */
     public static final String LAB_INFRASTRUCTURE = AddressPlan.BRIDGE.getHostAddress() + "/32";
 
-    /** How a lab pod with a sidecar is registered with the datapath: Istio's defaults, the lab's gateway excluded. */
+    /**
+     * How a lab pod with a sidecar is registered with the datapath: Istio's defaults, the lab's gateway
+     * excluded, and Istio's own inbound ports left to the proxy as the iptables mode leaves them.
+     */
     public static PodRegistration registration(LabPod pod) {
         return new PodRegistration(pod.spec().namespace(), pod.spec().name(), pod.cgroup(), List.<InetAddress>of(pod.spec().ip()),
                 true, PodRegistration.ISTIO_PROXY_UID, PodRegistration.ISTIO_OUTBOUND_PORT, PodRegistration.ISTIO_INBOUND_PORT,
-                Set.of(), List.of(Cidr.parse(LAB_INFRASTRUCTURE)));
+                Set.of(), List.of(Cidr.parse(LAB_INFRASTRUCTURE)), List.of(), Set.copyOf(IstioIptables.INBOUND_EXCLUDED));
     }
 
     public static DatapathConfig config(LabLayout layout) {
-        return DatapathConfig.forCgroupRoot(layout.datapathNode(), layout.acceleratedRoot());
+        return config(layout, 1);
+    }
+
+    /** Node {@code node}'s datapath, as that node's agent would install it: its own cgroup subtree and pins. */
+    public static DatapathConfig config(LabLayout layout, int node) {
+        return DatapathConfig.forCgroupRoot(layout.datapathNode(node), layout.acceleratedRoot(node));
     }
 
     public static void install(LabLayout layout, List<LabPod> pods) {
-        try (Datapath dp = Datapath.open(config(layout))) {
+        install(layout, 1, pods);
+    }
+
+    /**
+     * Installs node {@code node}'s datapath and registers its ebpf pods; each sidecar pod's inbound
+     * traffic is captured on its eth0 by tc + sk_assign, so no iptables rule is needed for it either.
+     */
+    public static void install(LabLayout layout, int node, List<LabPod> pods) {
+        try (Datapath dp = Datapath.open(config(layout, node))) {
             if (dp.mode() != Datapath.Mode.ACCELERATING) {
                 throw new LabException("ebpf mode cannot run on this machine: the node agent's datapath is in"
                         + " pass-through mode (" + dp.passThroughReason() + "); run `meshlane preflight` to see what is missing");
@@ -60,6 +77,7 @@ public final class EbpfCapture {
                     continue;
                 }
                 dp.registerPod(registration(pod));
+                dp.captureInbound(pod.spec().namespace(), pod.spec().name(), Netns.path(pod.netns()), LabLayout.POD_INTERFACE);
                 namespaces.add(pod.spec().namespace());
             }
             namespaces.forEach(ns -> dp.setNamespaceAcceleration(ns, true));
@@ -68,23 +86,32 @@ public final class EbpfCapture {
         }
     }
 
-    /** True when this lab left datapath pins or state behind. */
+    /** True when this lab left datapath pins or state behind, on either node. */
     public static boolean installed(LabLayout layout) {
-        DatapathConfig config = config(layout);
-        return Files.exists(config.pinDir()) || Files.exists(config.stateDir());
+        return LabLayout.NODES.stream().map(n -> config(layout, n))
+                .anyMatch(config -> Files.exists(config.pinDir()) || Files.exists(config.stateDir()));
     }
 
+    /** Uninstalls both nodes' datapaths (whichever exist). */
     public static void uninstall(LabLayout layout) {
-        try {
-            Datapath.uninstall(config(layout));
-        } catch (DatapathException e) {
-            throw new LabException("cannot uninstall the lab's datapath " + config(layout).pinDir() + ": " + e.getMessage(), e);
+        for (int node : LabLayout.NODES) {
+            DatapathConfig config = config(layout, node);
+            try {
+                Datapath.uninstall(config);
+            } catch (DatapathException e) {
+                throw new LabException("cannot uninstall the lab's datapath " + config.pinDir() + ": " + e.getMessage(), e);
+            }
         }
     }
 
     /** The datapath's counters (summed over CPUs), by metric name. */
     public static Map<String, Long> counters(LabLayout layout) {
-        try (Datapath dp = Datapath.open(config(layout))) {
+        return counters(layout, 1);
+    }
+
+    /** Node {@code node}'s datapath counters, by metric name. */
+    public static Map<String, Long> counters(LabLayout layout, int node) {
+        try (Datapath dp = Datapath.open(config(layout, node))) {
             CounterSnapshot snapshot = dp.counters();
             Map<String, Long> out = new LinkedHashMap<>();
             for (Counter c : Counter.values()) {

@@ -3,7 +3,10 @@ package io.meshlane.lab.cli;
 import io.meshlane.lab.bench.Bench;
 import io.meshlane.lab.bench.BenchOptions;
 import io.meshlane.lab.bench.BenchReport;
+import io.meshlane.lab.bench.BenchPath;
 import io.meshlane.lab.bench.BenchResult;
+import io.meshlane.lab.bench.BenchTopology;
+import io.meshlane.lab.bench.Saturation;
 import io.meshlane.lab.spec.Durations;
 import io.meshlane.lab.spec.PodMode;
 import picocli.CommandLine.Command;
@@ -55,6 +58,23 @@ public final class BenchCommand implements Callable<Integer> {
             + " (arm ebpf-otel, right after ebpf in every round) and report the p99 ratio off/on (target <= 1.03)")
     boolean telemetryCompare;
 
+    @Option(names = "--paths", split = ",", defaultValue = "same-node",
+            description = "client placement(s): same-node, cross-node (default: ${DEFAULT-VALUE})")
+    List<String> paths;
+    @Option(names = "--saturation", description = "after the rounds, step the offered rate per mode and path (open loop)"
+            + " until p99 exceeds --p99-budget or errors appear; report the highest sustained rate and the curve")
+    boolean saturation;
+    @Option(names = "--p99-budget", defaultValue = "1ms", description = "saturation: p99 a sustained rate must hold (default: ${DEFAULT-VALUE})")
+    String p99Budget;
+    @Option(names = "--start-rate", defaultValue = "1000", description = "saturation: first offered rate, req/s (default: ${DEFAULT-VALUE})")
+    int startRate;
+    @Option(names = "--step-factor", defaultValue = "1.5", description = "saturation: rate multiplier per step (default: ${DEFAULT-VALUE})")
+    double stepFactor;
+    @Option(names = "--max-rate", defaultValue = "200000", description = "saturation: highest rate tried, req/s (default: ${DEFAULT-VALUE})")
+    int maxRate;
+    @Option(names = "--step-duration", defaultValue = "2s", description = "saturation: open-loop run per step, mode and path (default: ${DEFAULT-VALUE})")
+    String stepDuration;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -66,9 +86,17 @@ public final class BenchCommand implements Callable<Integer> {
                 parsed.add(PodMode.parse(m).orElseThrow(() -> new IllegalArgumentException(
                         "unknown mode '" + m + "' (expected " + PodMode.choices() + ")")));
             }
+            List<BenchPath> parsedPaths = new ArrayList<>();
+            for (String p : paths) {
+                parsedPaths.add(BenchPath.parse(p).orElseThrow(() -> new IllegalArgumentException(
+                        "unknown path '" + p + "' (expected " + BenchPath.choices() + ")")));
+            }
+            Saturation sat = saturation ? new Saturation(Durations.parse(p99Budget), startRate, stepFactor, maxRate,
+                    Durations.parse(stepDuration)) : null;
             options = new BenchOptions(parsed, rate, Durations.parse(duration), payloads, connections, rounds,
                     Durations.parse(warmup), Durations.parse(maxDuration), maxInflight, json, report, lab,
-                    telemetryCompare);
+                    telemetryCompare, parsedPaths, sat);
+            BenchTopology.specOf(lab, io.meshlane.lab.bench.BenchArm.all(options), parsedPaths); // refuses an unavailable path now
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             err.flush();
@@ -85,7 +113,8 @@ public final class BenchCommand implements Callable<Integer> {
             }
             if (report != null) {
                 BenchReport.writeReport(result, options, report);
-                out.println("wrote " + report.resolve("report.md") + " and " + report.resolve("latency.png"));
+                out.println("wrote " + report.resolve("report.md") + " and " + report.resolve("latency.png")
+                        + (result.saturation().isEmpty() ? "" : " and " + report.resolve("saturation.svg")));
             }
             out.println(BenchReport.markdown(result, options));
             out.flush();

@@ -3,7 +3,7 @@ package io.meshlane.lab.load;
 /**
  * A request to a {@link LoadAgent}, one JSON line on its stdin.
  *
- * @param op "open", "closed" or "exit"
+ * @param op "open", "closed", "churn" (a new connection per request) or "exit"
  */
 public record AgentCommand(String op, String host, int port, int payload, int connections, int rate, long durationMs,
                            int inflight) {

@@ -35,6 +35,7 @@ public final class LoadAgent {
                     reply = switch (cmd.op()) {
                         case "open" -> AgentReply.of(generator.openLoop(cmd.spec()));
                         case "closed" -> AgentReply.of(generator.closedLoop(cmd.spec()));
+                        case "churn" -> AgentReply.of(generator.churn(cmd.spec()));
                         case "exit" -> null;
                         default -> AgentReply.failed("unknown op " + cmd.op());
                     };

@@ -52,6 +52,18 @@ public final class LoadGenerator implements AutoCloseable {
         return run(spec, false);
     }
 
+    /** Open-loop connection churn: {@code rate} new connections per second, one echoed request each. */
+    public LoadResult churn(LoadSpec spec) {
+        try {
+            return new ConnectionChurn(spec, group.next()).run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during a churn run", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("churn run against " + spec.host() + ":" + spec.port() + " failed: " + e, e);
+        }
+    }
+
     private LoadResult run(LoadSpec spec, boolean open) {
         EventLoop loop = group.next();
         Run run = new Run(spec, loop, open);

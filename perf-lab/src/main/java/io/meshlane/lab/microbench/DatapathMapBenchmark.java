@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The node agent's FFM hot paths on the real kernel: one bpf map update and one lookup
  * (libbpf's bpf_map_update_elem / bpf_map_lookup_elem through FFM, on the pinned
- * {@code ml_ns_accel} hash map) and one read of all per-CPU counters (the stats read).
+ * {@code ml_ns_accel} hash map) and one read of all per-CPU node counters (the stats read),
+ * batched ({@code statsRead}) and one lookup per counter ({@code statsReadPerKey}).
  * The datapath is installed on a cgroup subtree this benchmark creates
  * ({@code <cgroup2>/meshlane-lab/jmh/ebpf}, node {@code ml-jmh}) and removed afterwards
  * ({@code NodeLab.down("jmh")}: datapath, pins, cgroups).
@@ -81,9 +82,16 @@ public class DatapathMapBenchmark {
         return map.lookup(key, readBack);
     }
 
+    /** All node counters in one BPF_MAP_LOOKUP_BATCH syscall (what the agent's scrape does). */
     @Benchmark
     public CounterSnapshot statsRead() {
         return datapath.counters();
+    }
+
+    /** All node counters with one bpf_map_lookup_elem per counter (the read the batch replaced). */
+    @Benchmark
+    public CounterSnapshot statsReadPerKey() {
+        return datapath.counterReader().readPerKey();
     }
 
     @TearDown(Level.Trial)

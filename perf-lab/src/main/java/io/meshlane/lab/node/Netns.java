@@ -19,6 +19,11 @@ public final class Netns {
         HostCommand.run("ip", "-n", name, "link", "set", "lo", "up");
     }
 
+    /** The namespace's file, as setns(2) and the node agent take it. */
+    public static Path path(String name) {
+        return NETNS_DIR.resolve(name);
+    }
+
     public static boolean exists(String name) {
         return Files.exists(NETNS_DIR.resolve(name));
     }

@@ -87,27 +87,38 @@ public final class NodeLab implements AutoCloseable {
         Cgroups.create(layout.plainRoot());
         pods.forEach(p -> Cgroups.create(p.cgroup()));
 
-        String node = layout.nodeNetns();
-        Netns.add(node);
-        HostCommand.run("ip", "-n", node, "link", "add", LabLayout.BRIDGE, "type", "bridge");
-        HostCommand.run("ip", "-n", node, "addr", "add",
-                AddressPlan.BRIDGE.getHostAddress() + "/" + AddressPlan.PREFIX, "dev", LabLayout.BRIDGE);
-        HostCommand.run("ip", "-n", node, "link", "set", LabLayout.BRIDGE, "up");
+        List<Integer> nodes = nodes();
+        for (int node : nodes) {
+            buildNode(node);
+        }
+        if (nodes.size() > 1) {
+            wireNodes();
+        }
         for (LabPod pod : pods) {
+            int node = LabLayout.node(pod.spec());
+            String nodeNetns = layout.nodeNetns(node);
             Netns.add(pod.netns());
-            HostCommand.run("ip", "-n", node, "link", "add", pod.veth(), "type", "veth",
+            HostCommand.run("ip", "-n", nodeNetns, "link", "add", pod.veth(), "type", "veth",
                     "peer", "name", LabLayout.POD_INTERFACE, "netns", pod.netns());
-            HostCommand.run("ip", "-n", node, "link", "set", pod.veth(), "master", LabLayout.BRIDGE, "up");
+            HostCommand.run("ip", "-n", nodeNetns, "link", "set", pod.veth(), "master", LabLayout.BRIDGE, "up");
             HostCommand.run("ip", "-n", pod.netns(), "addr", "add", pod.ip() + "/" + AddressPlan.PREFIX,
                     "dev", LabLayout.POD_INTERFACE);
             HostCommand.run("ip", "-n", pod.netns(), "link", "set", LabLayout.POD_INTERFACE, "up");
+            if (nodes.size() > 1) {
+                // the other node's half of the /16 is not on this bridge: through the node, over the wire
+                HostCommand.run("ip", "-n", pod.netns(), "route", "add", AddressPlan.nodeRange(3 - node),
+                        "via", AddressPlan.bridge(node).getHostAddress(), "dev", LabLayout.POD_INTERFACE);
+            }
             if (pod.spec().mode() == PodMode.IPTABLES) {
                 IstioIptables.apply(pod.netns());
             }
         }
-        List<LabPod> accelerated = pods.stream().filter(p -> p.spec().mode() == PodMode.EBPF).toList();
-        if (!accelerated.isEmpty()) {
-            EbpfCapture.install(layout, accelerated);
+        for (int node : nodes) {
+            List<LabPod> accelerated = pods.stream()
+                    .filter(p -> p.spec().mode() == PodMode.EBPF && LabLayout.node(p.spec()) == node).toList();
+            if (!accelerated.isEmpty()) {
+                EbpfCapture.install(layout, node, accelerated);
+            }
         }
         writeState();
         if (spec.telemetry().isPresent()) {
@@ -117,6 +128,52 @@ public final class NodeLab implements AutoCloseable {
         startSidecars();
         startApps();
         writeState();
+    }
+
+    /** The lab nodes its pods are placed on: always node 1, node 2 when a pod asks for it. */
+    private List<Integer> nodes() {
+        boolean second = pods.stream().anyMatch(p -> LabLayout.node(p.spec()) == 2);
+        if (second) {
+            for (LabPod pod : pods) {
+                int node = LabLayout.node(pod.spec());
+                if (AddressPlan.nodeOf(pod.spec().ip()) != node) {
+                    throw new LabException("pod " + pod.key() + " runs on node " + node + " but its address " + pod.ip()
+                            + " is outside that node's pod range " + AddressPlan.nodeRange(node)
+                            + ": give it an address in that range (or leave it out to have one assigned)");
+                }
+            }
+        }
+        return second ? LabLayout.NODES : List.of(1);
+    }
+
+    /** A node namespace with its bridge; it routes (forwards) between its bridge and the wire. */
+    private void buildNode(int node) {
+        String netns = layout.nodeNetns(node);
+        Netns.add(netns);
+        HostCommand.run("ip", "-n", netns, "link", "add", LabLayout.BRIDGE, "type", "bridge");
+        HostCommand.run("ip", "-n", netns, "addr", "add",
+                AddressPlan.bridge(node).getHostAddress() + "/" + AddressPlan.PREFIX, "dev", LabLayout.BRIDGE);
+        HostCommand.run("ip", "-n", netns, "link", "set", LabLayout.BRIDGE, "up");
+    }
+
+    /**
+     * Joins node 1 and node 2 by a veth "wire" (10.243.255.1/30 - .2/30) with a route to the other
+     * node's pod range at each end, so cross-node traffic is routed packets between namespaces.
+     */
+    private void wireNodes() {
+        String one = layout.nodeNetns(1);
+        String two = layout.nodeNetns(2);
+        HostCommand.run("ip", "-n", one, "link", "add", LabLayout.WIRE, "type", "veth", "peer", "name", LabLayout.WIRE,
+                "netns", two);
+        String[] ends = {"10.243.255.1", "10.243.255.2"};
+        for (int node : LabLayout.NODES) {
+            String netns = layout.nodeNetns(node);
+            HostCommand.run("ip", "-n", netns, "addr", "add", ends[node - 1] + "/30", "dev", LabLayout.WIRE);
+            HostCommand.run("ip", "-n", netns, "link", "set", LabLayout.WIRE, "up");
+            HostCommand.run("ip", "-n", netns, "route", "add", AddressPlan.nodeRange(3 - node), "via", ends[2 - node],
+                    "dev", LabLayout.WIRE);
+            HostCommand.run("ip", "netns", "exec", netns, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        }
     }
 
     /**

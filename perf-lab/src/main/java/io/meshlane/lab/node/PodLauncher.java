@@ -23,8 +23,9 @@ public final class PodLauncher {
     public static List<String> argv(LabPod pod, List<String> command, boolean asSidecar) {
         List<String> inPod = new ArrayList<>(Netns.execPrefix(pod.netns()));
         if (asSidecar) {
+            // CAP_NET_ADMIN for the transparent inbound listener (IP_TRANSPARENT), as Istio's TPROXY mode grants the proxy
             inPod.addAll(List.of("setpriv", "--reuid", String.valueOf(SIDECAR_UID), "--regid",
-                    String.valueOf(SIDECAR_UID), "--clear-groups", "--"));
+                    String.valueOf(SIDECAR_UID), "--clear-groups", "--inh-caps", "+net_admin", "--ambient-caps", "+net_admin", "--"));
         }
         inPod.addAll(command);
         return cgroupArgv(pod.cgroup(), inPod);

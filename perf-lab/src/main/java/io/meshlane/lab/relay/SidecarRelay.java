@@ -13,6 +13,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -30,6 +31,9 @@ import java.util.function.Consumer;
  * The lab's sidecar: an L4 relay on Netty's native epoll transport. It stands in for Envoy
  * (which cannot be installed here): it accepts redirected connections on 15001 (outbound) and
  * 15006 (inbound), asks the kernel for the original destination and splices bytes both ways.
+ * The inbound listener is transparent (IP_TRANSPARENT, as Envoy's in Istio's TPROXY mode): a
+ * connection the kernel delivered to it without rewriting (the node agent's tc program,
+ * bpf_sk_assign) keeps the client's destination as its local address, which getsockname reads.
  * It is the same relay in every mode, so mode comparisons measure only the redirection path.
  */
 public final class SidecarRelay implements AutoCloseable {
@@ -66,6 +70,7 @@ public final class SidecarRelay implements AutoCloseable {
                     .channelFactory(() -> new EpollServerSocketChannel(SocketProtocolFamily.INET))
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .option(ChannelOption.SO_REUSEADDR, true)
+                    .option(EpollChannelOption.IP_TRANSPARENT, l.transparent())
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -140,7 +145,7 @@ public final class SidecarRelay implements AutoCloseable {
             InetSocketAddress original;
             InetSocketAddress target;
             try {
-                original = resolver.resolve(downstream);
+                original = originalDestination(downstream);
                 target = listener.route().apply(original);
                 if (isSelf(target)) {
                     throw new IllegalStateException("original destination " + original + " is the relay itself");
@@ -178,6 +183,17 @@ public final class SidecarRelay implements AutoCloseable {
                     downstream.close();
                 }
             }).channel();
+        }
+
+        /**
+         * A connection accepted on another port than the listener's was delivered transparently: its
+         * local address is where the client was going. Otherwise it was redirected to the listener's
+         * port (iptables REDIRECT, the connect hook) and the kernel knows the original destination.
+         */
+        private InetSocketAddress originalDestination(Channel downstream) {
+            InetSocketAddress local = (InetSocketAddress) downstream.localAddress();
+            int listening = ((InetSocketAddress) downstream.parent().localAddress()).getPort();
+            return local.getPort() != listening ? local : resolver.resolve(downstream);
         }
 
         private boolean isSelf(InetSocketAddress target) {

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A short low-rate bench yields the JSON shape of issue 3 and a report; shape only, not timings. */
 class BenchShapeTest {
-    private static final List<String> KEYS = List.of("mode", "payload", "rate", "connections", "requests", "errors",
+    private static final List<String> KEYS = List.of("mode", "path", "payload", "rate", "connections", "requests", "errors",
             "p50_us", "p90_us", "p99_us", "p999_us", "max_rps", "cpu_ms_per_1k");
 
     @Test
@@ -37,18 +37,34 @@ class BenchShapeTest {
         int rc = new CommandLine(new BenchCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(
                 "--lab", "tbench", "--modes", "direct,iptables,ebpf", "--rate", "200", "--duration", "1s",
                 "--warmup", "500ms", "--max-duration", "500ms", "--payloads", "64,1024", "--connections", "2",
-                "--rounds", "1", "--json", json.toString(), "--report", report.toString());
+                "--rounds", "1", "--json", json.toString(), "--report", report.toString(),
+                "--saturation", "--start-rate", "200", "--max-rate", "300", "--step-duration", "500ms", "--p99-budget", "200ms");
         assertEquals(0, rc, "bench failed:\n" + out + "\n" + err);
 
         JsonNode root = new ObjectMapper().readTree(json.toFile());
-        assertEquals(List.of("runs"), iterate(root.fieldNames()));
+        assertEquals(List.of("runs", "saturation", "saturation_curve", "round_spread", "machine", "mesh_added_ratios", "scheduler"),
+                iterate(root.fieldNames()));
+        JsonNode saturation = root.get("saturation");
+        assertEquals(6, saturation.size(), "one sustained rate per mode and payload: " + saturation);
+        for (JsonNode s : saturation) {
+            assertEquals(List.of("mode", "path", "payload", "sustained_rps", "p99_budget_us"), iterate(s.fieldNames()));
+            assertEquals("same-node", s.get("path").asText());
+            assertEquals(200_000, s.get("p99_budget_us").asLong());
+            assertEquals(300, s.get("sustained_rps").asInt(), "200 and 300 req/s hold a 200 ms budget: " + root.get("saturation_curve"));
+        }
+        assertEquals(12, root.get("saturation_curve").size(), "two steps per mode and payload");
+        assertEquals(1, root.get("round_spread").get(0).get("rounds").asInt());
+        assertTrue(root.get("machine").get("load_average_start").size() == 3 && root.get("machine").has("steal_pct"), root.toString());
+        assertTrue(root.get("scheduler").get(0).get("voluntary_switches_per_req").asDouble() > 0, root.get("scheduler").toString());
+        assertEquals(2, root.get("mesh_added_ratios").size(), "one ratio row per payload: " + root.get("mesh_added_ratios"));
         JsonNode runs = root.get("runs");
         assertEquals(6, runs.size(), "one entry per mode and payload");
         Set<String> seen = new HashSet<>();
         for (JsonNode run : runs) {
             assertEquals(KEYS, iterate(run.fieldNames()), "keys and their order");
             assertTrue(run.get("mode").isTextual());
-            for (String k : KEYS.subList(1, KEYS.size())) {
+            assertEquals("same-node", run.get("path").asText());
+            for (String k : KEYS.subList(2, KEYS.size())) {
                 assertTrue(run.get(k).isNumber(), k + " is a number in " + run);
             }
             assertEquals(200, run.get("rate").asInt());
@@ -63,10 +79,16 @@ class BenchShapeTest {
         assertEquals(Set.of("direct/64", "direct/1024", "iptables/64", "iptables/1024", "ebpf/64", "ebpf/1024"), seen);
 
         String md = Files.readString(report.resolve("report.md"));
-        assertTrue(md.contains("| mode | payload | requests | errors | p50 µs |"), md);
-        assertTrue(md.contains("| ebpf | 1024 |"), md);
+        assertTrue(md.contains("| mode | path | payload | requests | errors | p50 µs |"), md);
+        assertTrue(md.contains("| ebpf | same-node | 1024 |"), md);
         assertTrue(md.contains("ebpf / iptables"), md);
         assertTrue(md.contains("![latency percentiles](latency.png)"), md);
+        assertTrue(md.contains("## Spread across rounds") && md.contains("## How quiet the machine was"), md);
+        assertTrue(md.contains("| same-node | 64 | ebpf | 300 | 1.00 |"), md);
+        String svg = Files.readString(report.resolve("saturation.svg"));
+        javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new org.xml.sax.InputSource(new java.io.StringReader(svg))); // well-formed
+        assertTrue(svg.contains("<polyline") && svg.contains("p99 budget 200000 µs"), svg);
         assertTrue(md.contains("| msg_redirected |"), "the ebpf rounds were short-circuited by sk_msg:\n" + md);
         BufferedImage png = ImageIO.read(report.resolve("latency.png").toFile());
         assertNotNull(png, "latency.png is a PNG");
@@ -80,6 +102,9 @@ class BenchShapeTest {
         int rc = new CommandLine(new BenchCommand()).setErr(new PrintWriter(err)).execute("--modes", "direct,warp");
         assertEquals(2, rc);
         assertTrue(err.toString().contains("unknown mode 'warp'"), err.toString());
+        StringWriter err2 = new StringWriter();
+        assertEquals(2, new CommandLine(new BenchCommand()).setErr(new PrintWriter(err2)).execute("--paths", "same-node,moon"));
+        assertTrue(err2.toString().contains("unknown path 'moon' (expected same-node, cross-node)"), err2.toString());
     }
 
     private static List<String> iterate(java.util.Iterator<String> it) {

@@ -10,7 +10,7 @@ import io.meshlane.control.telemetry.otlp.IngestStats;
 import io.meshlane.control.telemetry.otlp.OtlpReceiverOptions;
 import io.meshlane.control.telemetry.otlp.OtlpReceivers;
 import io.meshlane.control.telemetry.otlp.OtlpSamples;
-import io.meshlane.control.telemetry.otlp.RawBytes;
+import io.meshlane.control.grpc.RawBytes;
 import io.meshlane.control.telemetry.store.IngestOutcome;
 import io.meshlane.control.telemetry.store.TelemetryConfig;
 import io.meshlane.control.telemetry.store.TelemetryStore;

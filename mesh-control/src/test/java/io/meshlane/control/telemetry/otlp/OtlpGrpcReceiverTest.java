@@ -1,5 +1,6 @@
 package io.meshlane.control.telemetry.otlp;
 
+import io.meshlane.control.grpc.RawBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

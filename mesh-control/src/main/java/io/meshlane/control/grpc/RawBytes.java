@@ -1,4 +1,4 @@
-package io.meshlane.control.telemetry.otlp;
+package io.meshlane.control.grpc;
 
 import io.grpc.MethodDescriptor;
 import java.io.ByteArrayInputStream;
@@ -7,8 +7,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * A gRPC marshaller that passes message bytes through untouched. The receiver parses requests
- * itself (so an undecodable one is INVALID_ARGUMENT, not INTERNAL); clients that already hold
+ * A gRPC marshaller that passes message bytes through untouched. Servers parse requests
+ * themselves (so an undecodable one is INVALID_ARGUMENT, not UNKNOWN: OTLP, {@link MalformedRequests}); clients that already hold
  * encoded requests (load generators, tests of broken clients) send them as they are.
  */
 public final class RawBytes implements MethodDescriptor.Marshaller<byte[]> {

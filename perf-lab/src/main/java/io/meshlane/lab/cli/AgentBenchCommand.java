@@ -1,0 +1,87 @@
+package io.meshlane.lab.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.meshlane.lab.bench.AgentSteadyState;
+import io.meshlane.lab.bench.AgentSteadyStateResult;
+import io.meshlane.lab.spec.Durations;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code meshlane agent-bench}: the node agent's RSS and CPU in steady state on a busy lab node. */
+@Command(name = "agent-bench", mixinStandardHelpOptions = true,
+        description = {"Measure the node agent process (RSS, CPU) with many lab pods registered, new connections"
+                + " through the datapath every second, /metrics scraped and stats reported to a control plane."})
+public final class AgentBenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--pods", defaultValue = "100", description = "lab pods registered with the agent (default: ${DEFAULT-VALUE})")
+    int pods;
+    @Option(names = "--rate", defaultValue = "1000", description = "new connections per second (default: ${DEFAULT-VALUE})")
+    int rate;
+    @Option(names = "--warmup", defaultValue = "15s", description = "churn before measuring (default: ${DEFAULT-VALUE})")
+    String warmup;
+    @Option(names = "--duration", defaultValue = "60s", description = "measured time (default: ${DEFAULT-VALUE})")
+    String duration;
+    @Option(names = "--scrape-interval", defaultValue = "5s", description = "how often /metrics is scraped (default: ${DEFAULT-VALUE})")
+    String scrapeInterval;
+    @Option(names = "--control-plane", description = "host:port of mesh-control's agents endpoint the agent reports to")
+    String controlPlane;
+    @Option(names = "--control-plane-ca", description = "the control plane's ca.crt (with --control-plane)")
+    Path controlPlaneCa;
+    @Option(names = "--join-token-file", description = "a join token for the agent (meshlane control token create)")
+    Path joinTokenFile;
+    @Option(names = "--json", paramLabel = "FILE", description = "write the result here")
+    Path json;
+    @Option(names = "--lab", defaultValue = "steady", description = "lab name (built and removed; default: ${DEFAULT-VALUE})")
+    String lab;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        AgentSteadyState.Options options;
+        try {
+            List<String> cp = new ArrayList<>();
+            if (controlPlane != null) {
+                if (controlPlaneCa == null || joinTokenFile == null) {
+                    throw new IllegalArgumentException("--control-plane needs --control-plane-ca and --join-token-file");
+                }
+                cp.addAll(List.of("--control-plane", controlPlane, "--control-plane-ca", controlPlaneCa.toString(),
+                        "--join-token-file", joinTokenFile.toString()));
+            }
+            options = new AgentSteadyState.Options(lab, pods, rate, Durations.parse(warmup), Durations.parse(duration),
+                    Durations.parse(scrapeInterval), cp);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        return CliErrors.guard(spec, () -> {
+            AgentSteadyStateResult result = new AgentSteadyState(options, line -> {
+                out.println(line);
+                out.flush();
+            }).run();
+            String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result);
+            if (json != null) {
+                if (json.toAbsolutePath().getParent() != null) {
+                    Files.createDirectories(json.toAbsolutePath().getParent());
+                }
+                Files.writeString(json, text);
+            }
+            out.println(text);
+            out.flush();
+            return result.errors() > 0 ? 1 : 0;
+        });
+    }
+}
