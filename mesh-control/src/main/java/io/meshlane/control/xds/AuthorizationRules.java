@@ -80,6 +80,11 @@ final class AuthorizationRules {
 
     /** Checks every policy value (ports, CIDRs, keys) of one AuthorizationPolicy. */
     static void validate(MeshObject policy) {
+        String action = policy.spec().path("action").asText("ALLOW").toUpperCase(Locale.ROOT);
+        if (!action.equals("ALLOW") && !action.equals("DENY")) {
+            throw new TranslationException("AuthorizationPolicy " + MeshIndex.key(policy) + " spec.action: \"" + action
+                    + "\" is not enforced by meshlane (ALLOW and DENY are); this policy has no effect");
+        }
         of(List.of(policy), false);
         of(List.of(policy), true);
     }

@@ -149,7 +149,8 @@ final class ListenerTranslator {
         for (var e : ownPortsHttp.entrySet()) {
             int port = e.getKey();
             InboundTls.Mode mode = policy.modes().apply(port);
-            inspect |= mode == InboundTls.Mode.PERMISSIVE;
+            // the mTLS chains match transport protocol "tls", which only the TLS inspector sets (STRICT too)
+            inspect |= mode != InboundTls.Mode.DISABLE;
             if (mode != InboundTls.Mode.STRICT) {
                 l.addFilterChains(inboundChain(port, e.getValue(), policy, mode == InboundTls.Mode.PERMISSIVE ? "raw_buffer" : null, ""));
             }

@@ -24,6 +24,8 @@ import java.util.logging.Logger;
  */
 final class MeshChanges {
     private static final Logger LOG = Logger.getLogger(MeshChanges.class.getName());
+    /** The condition type that says whether a Gateway's selector matches a workload. */
+    static final String GATEWAY_SELECTED = "WorkloadSelected";
 
     private final ServiceRegistry registry;
     private final IstioRegistryFeed feed;
@@ -32,6 +34,8 @@ final class MeshChanges {
     private final ResourceCache cache;
     private final RejectionLog rejections;
     private boolean synced;
+    /** Whether each Gateway's selector matched a workload when last told, so a registry change tells only flips. */
+    private final Map<String, Boolean> gatewaySelected = new HashMap<>();
 
     MeshChanges(ServiceRegistry registry, MeshIndex index, Lanes lanes, ResourceCache cache, RejectionLog rejections) {
         this.registry = registry;
@@ -99,6 +103,29 @@ final class MeshChanges {
         index.policies().put(o);
         if (synced) {
             cache.viewsChanged();
+            if (o.kind().equals(WorkloadPolicies.GATEWAY)) {
+                gatewaySelected.remove(MeshIndex.key(o)); // a new version may have lost the condition written on the old one
+                checkGatewaySelectors(List.of(o));
+            }
+        }
+    }
+
+    /**
+     * Says on each Gateway whether its selector matches a registered workload: one that matches none serves no
+     * proxy, and Istio's analysers report it the same way.
+     */
+    private void checkGatewaySelectors(List<MeshObject> gateways) {
+        for (MeshObject g : gateways) {
+            var selector = g.spec().path("selector");
+            boolean found = registry.services().stream().flatMap(s -> registry.endpoints(s.hostname()).stream())
+                    .anyMatch(e -> WorkloadPolicies.matches(selector, e.labels()));
+            if (Boolean.valueOf(found).equals(gatewaySelected.put(MeshIndex.key(g), found))) {
+                continue;
+            }
+            rejections.notice(new RejectionLog.Notice(g.kind(), g.namespace(), g.name(), GATEWAY_SELECTED,
+                    found ? "WorkloadSelected" : "NoWorkloadSelected",
+                    found ? null : "spec.selector " + selector + " matches no workload the mesh knows; no gateway proxy serves this Gateway"
+                            + " until one with these labels runs (check the labels of the ingress gateway's pods)"));
         }
     }
 
@@ -137,6 +164,7 @@ final class MeshChanges {
             }
             case MeshObject.NAMESPACE -> index.removeNamespace(name);
             case WorkloadPolicies.AUTHORIZATION_POLICY, WorkloadPolicies.PEER_AUTHENTICATION, WorkloadPolicies.GATEWAY -> {
+                gatewaySelected.remove(key);
                 if (index.policies().remove(kind, key) != null && synced) {
                     cache.viewsChanged();
                 }
@@ -163,12 +191,14 @@ final class MeshChanges {
         Set<String> hosts = new TreeSet<>(cache.hosts());
         registry.services().forEach(s -> hosts.add(s.hostname()));
         cache.retranslate(hosts, ResourceCache.Part.ALL);
+        checkGatewaySelectors(index.policies().gateways());
     }
 
     /** Registry hosts changed (services or endpoints). */
     void registryChanged(Set<String> hosts) {
         if (synced) {
             cache.retranslate(hosts, ResourceCache.Part.ALL);
+            checkGatewaySelectors(index.policies().gateways());
         }
     }
 

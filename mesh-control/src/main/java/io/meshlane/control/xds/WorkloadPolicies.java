@@ -67,7 +67,14 @@ final class WorkloadPolicies {
         return out;
     }
 
-    private static boolean matches(JsonNode selector, Map<String, String> labels) {
+    /** Every Gateway, by namespace then name. */
+    List<MeshObject> gateways() {
+        List<MeshObject> out = new ArrayList<>(byKind.getOrDefault(GATEWAY, Map.of()).values());
+        out.sort(Comparator.comparing(MeshIndex::key));
+        return out;
+    }
+
+    static boolean matches(JsonNode selector, Map<String, String> labels) {
         var it = selector.fields();
         while (it.hasNext()) {
             var e = it.next();
