@@ -208,18 +208,7 @@ final class MeshFixture implements AutoCloseable {
 
     /** One unary call of {@code method} with a 5 s deadline. */
     static String call(ManagedChannel ch, MethodDescriptor<String, String> method) {
-        var future = ClientCalls.futureUnaryCall(ch.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)), "hi");
-        try {
-            return future.get(7, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (Exception e) {
-            future.cancel(true);
-            throw io.grpc.Status.DEADLINE_EXCEEDED.withDescription("the call outlived its deadline in the client").asRuntimeException();
-        }
+        return await(ClientCalls.futureUnaryCall(ch.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)), "hi"));
     }
 
     /** A Kubernetes-style service with one gRPC port. */
@@ -281,7 +270,11 @@ final class MeshFixture implements AutoCloseable {
         Metadata md = new Metadata();
         headers.forEach((k, v) -> md.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
         var channel = ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(md));
-        var future = ClientCalls.futureUnaryCall(channel.newCall(WHO, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)), "hi");
+        return await(ClientCalls.futureUnaryCall(channel.newCall(WHO, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)), "hi"));
+    }
+
+    /** A call's answer, waited for at most 7 s (2 s past its deadline); a late one is cancelled. */
+    private static String await(com.google.common.util.concurrent.ListenableFuture<String> future) {
         try {
             return future.get(7, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
