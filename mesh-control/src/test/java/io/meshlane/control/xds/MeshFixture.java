@@ -157,6 +157,76 @@ final class MeshFixture implements AutoCloseable {
         return s.getPort();
     }
 
+    /** The second method of the xDS-enabled test server: RBAC tests deny one path and allow the other. */
+    static final MethodDescriptor<String, String> SECRET = WHO.toBuilder().setFullMethodName("meshlane.test.Echo/Secret").build();
+
+    /**
+     * A real grpc-java xDS-enabled server (XdsServerBuilder) on a free loopback port, answering Who and Secret with
+     * {@code name}: its bootstrap names the pod {@code name} in {@code namespace} with {@code labels} and points at
+     * the test's xDS server, which serves its Listener (and so its RBAC). Returns its port once it serves.
+     */
+    int xdsServer(String name, String namespace, Map<String, String> labels) throws Exception {
+        ServerServiceDefinition svc = ServerServiceDefinition.builder("meshlane.test.Echo")
+                .addMethod(WHO, ServerCalls.asyncUnaryCall((req, obs) -> {
+                    obs.onNext(name);
+                    obs.onCompleted();
+                }))
+                .addMethod(SECRET, ServerCalls.asyncUnaryCall((req, obs) -> {
+                    obs.onNext(name + "-secret");
+                    obs.onCompleted();
+                })).build();
+        Map<String, Object> node = new LinkedHashMap<>();
+        node.put("id", "sidecar~127.0.0.1~" + name + "." + namespace + "~" + namespace + ".svc.cluster.local");
+        node.put("metadata", Map.of("GENERATOR", "grpc", "LABELS", labels));
+        Map<String, Object> bootstrap = Map.of(
+                "xds_servers", List.of(Map.of("server_uri", "127.0.0.1:" + xds.port(),
+                        "channel_creds", List.of(Map.of("type", "insecure")), "server_features", List.of("xds_v3"))),
+                "node", node,
+                "server_listener_resource_name_template", "grpc/server?xds.resource.listening_address=%s");
+        int port = io.meshlane.control.testing.FreePorts.pick();
+        java.util.concurrent.CountDownLatch serving = new java.util.concurrent.CountDownLatch(1);
+        Server s = io.grpc.xds.XdsServerBuilder.forPort(port, io.grpc.xds.XdsServerCredentials.create(io.grpc.InsecureServerCredentials.create()))
+                .overrideBootstrapForTest(bootstrap)
+                .xdsServingStatusListener(new io.grpc.xds.XdsServerBuilder.XdsServingStatusListener() {
+                    @Override
+                    public void onServing() {
+                        serving.countDown();
+                    }
+
+                    @Override
+                    public void onNotServing(Throwable t) {
+                        System.out.println("xDS server " + name + " not serving: " + t);
+                    }
+                })
+                .addService(svc).build();
+        backends.add(s);
+        // start() waits for the first Listener; bounded, so a missing one fails the test instead of hanging it
+        var started = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                s.start();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        started.get(30, TimeUnit.SECONDS);
+        if (!serving.await(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("the xDS server " + name + " did not start serving within 30 s");
+        }
+        return port;
+    }
+
+    /** A plain (not xDS) channel to a loopback port. */
+    ManagedChannel plainChannel(int port) {
+        ManagedChannel ch = Grpc.newChannelBuilder("127.0.0.1:" + port, InsecureChannelCredentials.create()).build();
+        channels.add(ch);
+        return ch;
+    }
+
+    /** One unary call of {@code method} with a 5 s deadline. */
+    static String call(ManagedChannel ch, MethodDescriptor<String, String> method) {
+        return await(ClientCalls.futureUnaryCall(ch.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)), "hi"));
+    }
+
     /** A Kubernetes-style service with one gRPC port. */
     void service(String host, String namespace, int port) {
         registry.replaceServices("k8s/test/service/" + host, List.of(new MeshService(host, namespace,
@@ -216,7 +286,11 @@ final class MeshFixture implements AutoCloseable {
         Metadata md = new Metadata();
         headers.forEach((k, v) -> md.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
         var channel = ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(md));
-        var future = ClientCalls.futureUnaryCall(channel.newCall(WHO, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)), "hi");
+        return await(ClientCalls.futureUnaryCall(channel.newCall(WHO, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)), "hi"));
+    }
+
+    /** A call's answer, waited for at most 7 s (2 s past its deadline); a late one is cancelled. */
+    private static String await(com.google.common.util.concurrent.ListenableFuture<String> future) {
         try {
             return future.get(7, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
