@@ -52,20 +52,10 @@ class AutoscalingLabTest {
                     apiVersion: meshlane.io/v1alpha1
                     kind: MetricAutoscaler
                     metadata: {name: reviews, namespace: bookinfo}
-                    spec:
-                      scaleTargetRef: {cluster: lab, kind: Deployment, name: reviews}
-                      minReplicas: 1
-                      maxReplicas: 6
-                      windowSeconds: 15
-                      intervalSeconds: 1
-                      metrics:
-                      - type: Service
-                        service: {name: reviews, metric: RequestRate}
-                        target: {type: AverageValue, averageValue: "5"}
-                      behavior:
-                        scaleDown:
-                          stabilizationWindowSeconds: 3
-                          policies: [{type: Percent, value: 100, periodSeconds: 5}]
+                    spec: {scaleTargetRef: {cluster: lab, kind: Deployment, name: reviews}, minReplicas: 1, maxReplicas: 6,
+                           windowSeconds: 15, intervalSeconds: 1,
+                           metrics: [{type: Service, service: {name: reviews, metric: RequestRate}, target: {type: AverageValue, averageValue: "5"}}],
+                           behavior: {scaleDown: {stabilizationWindowSeconds: 3, policies: [{type: Percent, value: 100, periodSeconds: 5}]}}}
                     """, "apply", "-f", "-");
             assertTrue(applied.ok(), applied.toString());
 
@@ -73,11 +63,11 @@ class AutoscalingLabTest {
             try (NodeLab lab = NodeLab.up(spec)) {
                 // 20 requests/s to productpage, each calling reviews once: 4 replicas' worth
                 long up = System.nanoTime();
-                load(lab, "high", 20, Duration.ofSeconds(14));
-                int high = await(member, kubectl, r -> r >= 3, Duration.ofSeconds(20), "reviews to scale up under 20 requests/s");
+                load(lab, "high", 20, Duration.ofSeconds(20));
+                int high = await(member, kubectl, r -> r >= 3, Duration.ofSeconds(30), "reviews to scale up under 20 requests/s");
                 double upSeconds = (System.nanoTime() - up) / 1e9;
                 assertTrue(high <= 6, "at most maxReplicas: " + member.written("reviews"));
-                awaitQuietly(Duration.ofSeconds(14).minusNanos(System.nanoTime() - up));
+                awaitQuietly(Duration.ofSeconds(20).minusNanos(System.nanoTime() - up));
                 // then 2 requests/s: one replica's worth
                 long down = System.nanoTime();
                 load(lab, "low", 2, Duration.ofSeconds(40));
