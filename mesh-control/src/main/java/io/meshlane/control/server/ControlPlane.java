@@ -23,6 +23,7 @@ import io.meshlane.control.mesh.MeshKinds;
 import io.meshlane.control.mesh.NetworkingChecks;
 import io.meshlane.control.mesh.UnsupportedFields;
 import io.meshlane.control.autoscaling.AutoscalingEngine;
+import io.meshlane.control.autoscaling.AutoscalingRoutes;
 import io.meshlane.control.autoscaling.MeshMetrics;
 import io.meshlane.control.externalmetrics.ExternalMetricsApi;
 import io.meshlane.control.fleet.HistoryCompaction;
@@ -196,6 +197,7 @@ public final class ControlPlane implements AutoCloseable {
             MeshMetrics meshMetrics = new MeshMetrics(telemetry.store());
             router.externalMetrics(new ExternalMetricsApi(meshMetrics));
             AutoscalingEngine autoscaling = AutoscalingEngine.start(resources, registry, meshMetrics, leads, AUTOSCALING_TICK_MILLIS);
+            router.mount("autoscaling", new AutoscalingRoutes(autoscaling));
             return new ControlPlane(dataDir, store, crdSync, timer, context, url, kubeconfig, token, tls, telemetry, audit,
                     election, compaction, identity, autoscaling);
         } catch (RuntimeException e) {
