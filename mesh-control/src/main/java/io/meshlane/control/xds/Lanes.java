@@ -2,6 +2,8 @@ package io.meshlane.control.xds;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
@@ -208,13 +210,20 @@ final class Lanes {
         return b.toString();
     }
 
-    /** The lane subset clusters of a service: one a covering lane and port, with the rule's top-level policy. */
+    /**
+     * The lane subset clusters of a service: one a covering lane and port, with the rule's top-level policy.
+     * Each carries filter metadata {@value #LABEL}: {lane, header}, so that a proxy mirroring requests into it
+     * knows how to colour the copies for the lane.
+     */
     List<Cluster> clusters(MeshService service, java.util.function.IntFunction<JsonNode> policy) {
         List<Cluster> out = new ArrayList<>();
         for (Lane lane : covering(service)) {
             for (ServicePort port : service.ports()) {
-                out.add(ClusterTranslator.cluster(ClusterNames.outbound(port.number(), lane.subset(), service.hostname()),
-                        policy.apply(port.number()), "TestLane " + lane.key()));
+                Cluster c = ClusterTranslator.cluster(ClusterNames.outbound(port.number(), lane.subset(), service.hostname()),
+                        policy.apply(port.number()), "TestLane " + lane.key());
+                out.add(c.toBuilder().setMetadata(c.getMetadata().toBuilder().putFilterMetadata(LABEL, Struct.newBuilder()
+                        .putFields("lane", Value.newBuilder().setStringValue(lane.name()).build())
+                        .putFields("header", Value.newBuilder().setStringValue(lane.header()).build()).build())).build());
             }
         }
         return out;

@@ -14,6 +14,8 @@ final class HttpAttributes {
     static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
     static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
     /** The delay the lab injected into this request on purpose (slowEvery/slowMillis, delayMillis). */
+    /** Semantic conventions' request-header attributes: the forwarded lane colour shows as http.request.header.x-meshlane-lane. */
+    static final String FORWARDED_PREFIX = "http.request.header.";
     static final AttributeKey<Long> INJECTED_DELAY = AttributeKey.longKey("lab.injected_delay_ms");
 
     private HttpAttributes() {

@@ -21,6 +21,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -33,9 +36,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * per request (parent taken from traceparent), one CLIENT span per hop (traceparent injected), one
  * access-log record per request in the request's trace. Telemetry export happens on the SDK's own
  * threads; a slow or dead receiver costs requests nothing.
+ *
+ * <p>Like trace context, the request's lane colour ({@link HttpTracing#FORWARDED}: the lane header and
+ * W3C {@code baggage}) is copied onto every next hop's request, so a TestLane's colour survives every hop.
+ * Every response names the pods that served it, this one first, in {@link #SERVED_BY}
+ * ({@code productpage-0 > reviews-0 > ratings-0}), and the colour it was served under.
  */
 public final class HttpService implements AutoCloseable {
     private static final Duration HOP_TIMEOUT = Duration.ofSeconds(10);
+    /** Response header: the pods that served the request along its call chain, joined by " > ". */
+    public static final String SERVED_BY = "x-meshlane-served-by";
 
     /**
      * What the service does.
@@ -43,9 +53,15 @@ public final class HttpService implements AutoCloseable {
      * @param slowEvery every n-th request (counting from 1; 0 = never) waits a further {@code slowMillis}
      */
     public record Behaviour(String service, int port, List<NextHop> calls, int delayMillis, double errorRate,
-                            int slowEvery, int slowMillis) {
+                            int slowEvery, int slowMillis, String pod) {
         public Behaviour {
             calls = List.copyOf(calls);
+            pod = pod == null || pod.isBlank() ? service : pod;
+        }
+
+        public Behaviour(String service, int port, List<NextHop> calls, int delayMillis, double errorRate,
+                         int slowEvery, int slowMillis) {
+            this(service, port, calls, delayMillis, errorRate, slowEvery, slowMillis, service);
         }
     }
 
@@ -56,6 +72,8 @@ public final class HttpService implements AutoCloseable {
     private final HttpClient client;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicLong requests = new AtomicLong();
+    /** Requests served per lane colour (the lane header's value; "-" uncoloured): what the lab reports per pod. */
+    private final Map<String, LongAdder> served = new ConcurrentHashMap<>();
     private HttpServer server;
 
     public HttpService(Behaviour behaviour, OpenTelemetry otel) {
@@ -86,6 +104,7 @@ public final class HttpService implements AutoCloseable {
                 .setAttribute(HttpAttributes.PATH, path).startSpan();
         int status;
         long started = System.nanoTime();
+        StringBuilder servedBy = new StringBuilder(behaviour.pod());
         try (Scope ignored = span.makeCurrent()) {
             long delay = behaviour.delayMillis()
                     + (behaviour.slowEvery() > 0 && n % behaviour.slowEvery() == 0 ? behaviour.slowMillis() : 0);
@@ -93,7 +112,10 @@ public final class HttpService implements AutoCloseable {
                 span.setAttribute(HttpAttributes.INJECTED_DELAY, delay);
                 Thread.sleep(delay);
             }
-            status = "GET".equals(method) ? callHops(span) : 405;
+            Map<String, String> colour = HttpTracing.forwarded(exchange.getRequestHeaders());
+            served.computeIfAbsent(colour.getOrDefault(HttpTracing.FORWARDED.getFirst(), "-"), c -> new LongAdder()).increment();
+            colour.forEach((k, v) -> span.setAttribute(HttpAttributes.FORWARDED_PREFIX + k, v));
+            status = "GET".equals(method) ? callHops(span, colour, servedBy) : 405;
             if (status == 200 && behaviour.errorRate() > 0 && ThreadLocalRandom.current().nextDouble() < behaviour.errorRate()) {
                 status = 500;
                 span.setAttribute(HttpAttributes.ERROR_TYPE, "injected");
@@ -105,6 +127,7 @@ public final class HttpService implements AutoCloseable {
         byte[] body = (behaviour.service() + (status == 200 ? " ok\n" : " failed\n")).getBytes(StandardCharsets.UTF_8);
         try {
             exchange.getResponseHeaders().set("Content-Type", "text/plain");
+            exchange.getResponseHeaders().set(SERVED_BY, servedBy.toString());
             exchange.sendResponseHeaders(status, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
@@ -120,9 +143,9 @@ public final class HttpService implements AutoCloseable {
     }
 
     /** Calls every hop in order; 200 when all answered 200, else 500 (a failed hop ends the chain). */
-    private int callHops(Span server) {
+    private int callHops(Span server, Map<String, String> colour, StringBuilder servedBy) {
         for (NextHop hop : behaviour.calls()) {
-            int status = call(hop);
+            int status = call(hop, colour, servedBy);
             if (status != 200) {
                 server.setAttribute(HttpAttributes.ERROR_TYPE, "next hop " + hop.peerService() + " answered " + status);
                 return 500;
@@ -131,7 +154,7 @@ public final class HttpService implements AutoCloseable {
         return 200;
     }
 
-    private int call(NextHop hop) {
+    private int call(NextHop hop, Map<String, String> colour, StringBuilder servedBy) {
         // "GET <path>": the hop's path is fixed by the lab file, so it is a low-cardinality url template
         Span span = tracer.spanBuilder("GET " + hop.url().getPath()).setSpanKind(SpanKind.CLIENT)
                 .setAttribute(HttpAttributes.METHOD, "GET").setAttribute(HttpAttributes.PEER_SERVICE, hop.peerService())
@@ -141,7 +164,9 @@ public final class HttpService implements AutoCloseable {
         try (Scope ignored = span.makeCurrent()) {
             HttpRequest.Builder request = HttpRequest.newBuilder(hop.url()).timeout(HOP_TIMEOUT).GET();
             HttpTracing.inject(otel, Context.current(), request);
+            colour.forEach(request::setHeader);
             HttpResponse<Void> response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
+            servedBy.append(" > ").append(response.headers().firstValue(SERVED_BY).orElse(hop.peerService() + "?"));
             span.setAttribute(HttpAttributes.STATUS, (long) response.statusCode());
             if (response.statusCode() >= 500) {
                 span.setStatus(StatusCode.ERROR);
@@ -169,6 +194,13 @@ public final class HttpService implements AutoCloseable {
                 .setAttribute(HttpAttributes.METHOD, method).setAttribute(HttpAttributes.PATH, path)
                 .setAttribute(HttpAttributes.STATUS, (long) status)
                 .emit();
+    }
+
+    /** Requests served so far per lane colour ("-" for uncoloured), sorted by colour. */
+    public Map<String, Long> served() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        served.forEach((colour, n) -> out.put(colour, n.sum()));
+        return out;
     }
 
     @Override

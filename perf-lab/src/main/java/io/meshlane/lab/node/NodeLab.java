@@ -121,9 +121,14 @@ public final class NodeLab implements AutoCloseable {
             }
         }
         writeState();
-        if (spec.telemetry().isPresent()) {
+        if (spec.telemetry().isPresent() || spec.xdsPort() > 0) {
             PeerTable.write(layout.peersFile(), pods);
-            startGateway();
+        }
+        if (spec.telemetry().isPresent()) {
+            startGateway("telemetry", spec.telemetry().orElseThrow().endpoint().getHost(), spec.telemetry().orElseThrow().endpoint().getPort());
+        }
+        if (spec.xdsPort() > 0) {
+            startGateway("xds", "127.0.0.1", spec.xdsPort());
         }
         startSidecars();
         startApps();
@@ -180,18 +185,18 @@ public final class NodeLab implements AutoCloseable {
      * Starts the telemetry gateway (see {@code TelemetryGateway}) in the lab's cgroup, in the
      * host namespace: pods export to the bridge address, it forwards to the configured endpoint.
      */
-    private void startGateway() {
-        TelemetrySpec telemetry = spec.telemetry().orElseThrow();
+    private void startGateway(String what, String host, int port) {
         Path cgroup = layout.gatewayCgroup();
         Cgroups.create(cgroup);
         List<String> cmd = JavaCommand.of(JavaCommand.currentClasspath(), GATEWAY_MAIN, List.of(
                 "--netns", layout.nodeNetns(),
-                "--listen", AddressPlan.BRIDGE.getHostAddress() + ":" + telemetry.endpoint().getPort(),
-                "--upstream", telemetry.endpoint().getHost() + ":" + telemetry.endpoint().getPort()));
-        Path log = layout.logDir().resolve("gateway.log");
-        Process p = PodLauncher.startDetachedInCgroup(cgroup, cmd, log, "the telemetry gateway");
-        record("-", "gateway", p, cmd, log);
-        PodLauncher.awaitReady(p, log, "the telemetry gateway", READY_TIMEOUT);
+                "--listen", AddressPlan.BRIDGE.getHostAddress() + ":" + port,
+                "--upstream", host + ":" + port));
+        String name = what.equals("telemetry") ? "gateway" : what + "-gateway";
+        Path log = layout.logDir().resolve(name + ".log");
+        Process p = PodLauncher.startDetachedInCgroup(cgroup, cmd, log, "the " + what + " gateway");
+        record("-", name, p, cmd, log);
+        PodLauncher.awaitReady(p, log, "the " + what + " gateway", READY_TIMEOUT);
     }
 
     /**
@@ -218,6 +223,11 @@ public final class NodeLab implements AutoCloseable {
 
     private List<String> sidecarArgs(LabPod pod) {
         List<String> args = new ArrayList<>(List.of("--pod", pod.key()));
+        if (spec.xdsPort() > 0) {
+            // the sidecar is an ADS client of the control plane, reached through the lab's gateway on the bridge
+            args.addAll(List.of("--xds", AddressPlan.BRIDGE.getHostAddress() + ":" + spec.xdsPort(),
+                    "--node-ip", pod.ip(), "--routes-peers", layout.peersFile().toString()));
+        }
         if (spec.telemetry().isPresent() && pod.spec().telemetry()) {
             ExportConfig export = podExport().orElseThrow();
             WorkloadIdentity id = identity(pod);
@@ -227,6 +237,11 @@ public final class NodeLab implements AutoCloseable {
                     "--cluster", id.cluster()));
         }
         return args;
+    }
+
+    /** The requests per lane colour an {@code http} pod has served so far (see {@code ServedCounts}). */
+    public Path servedCounts(LabPod pod) {
+        return podFile(pod, "served.tsv");
     }
 
     /** The latency summary an {@code http-load} pod writes when its run is over. */
@@ -301,6 +316,7 @@ public final class NodeLab implements AutoCloseable {
             args.add("--call");
             args.add(hopArg(pod, hop));
         }
+        args.addAll(List.of("--served-file", servedCounts(pod).toString()));
         args.addAll(telemetryArgs(pod));
         return args;
     }

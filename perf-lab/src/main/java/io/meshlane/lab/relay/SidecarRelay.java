@@ -45,6 +45,7 @@ public final class SidecarRelay implements AutoCloseable {
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final RelayTelemetry telemetry;
+    private final HttpRouting routing;
 
     public SidecarRelay(DestinationResolver resolver, List<RelayListener> listeners, int threads, Consumer<String> log) {
         this(resolver, listeners, threads, log, null);
@@ -53,7 +54,14 @@ public final class SidecarRelay implements AutoCloseable {
     /** With {@code telemetry} non-null, every connection is counted into Istio's TCP metrics. */
     public SidecarRelay(DestinationResolver resolver, List<RelayListener> listeners, int threads, Consumer<String> log,
                         RelayTelemetry telemetry) {
+        this(resolver, listeners, threads, log, telemetry, null);
+    }
+
+    /** With {@code routing} non-null, outbound connections to the mesh's HTTP services are routed per request. */
+    SidecarRelay(DestinationResolver resolver, List<RelayListener> listeners, int threads, Consumer<String> log,
+                 RelayTelemetry telemetry, HttpRouting routing) {
         Epoll.ensureAvailability();
+        this.routing = routing;
         this.telemetry = telemetry;
         this.resolver = resolver;
         this.listeners = List.copyOf(listeners);
@@ -97,6 +105,9 @@ public final class SidecarRelay implements AutoCloseable {
     @Override
     public void close() {
         servers.forEach(Channel::close);
+        if (routing != null) {
+            routing.close();
+        }
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 
@@ -156,6 +167,22 @@ public final class SidecarRelay implements AutoCloseable {
                 downstream.close();
                 return;
             }
+            if (routing != null && RelayListener.OUTBOUND.equals(listener.name())) {
+                routing.decide(original, route -> downstream.eventLoop().execute(() -> {
+                    if (route.isEmpty()) {
+                        splice(ctx, downstream, original, target);
+                    } else if (downstream.isActive()) {
+                        log.accept("HTTP " + listener.name() + " from " + downstream.remoteAddress() + " routes " + route.get());
+                        ctx.pipeline().remove(this);
+                        routing.install(downstream, route.get());
+                    }
+                }));
+                return;
+            }
+            splice(ctx, downstream, original, target);
+        }
+
+        private void splice(ChannelHandlerContext ctx, Channel downstream, InetSocketAddress original, InetSocketAddress target) {
             log.accept("CONN " + listener.name() + " from " + downstream.remoteAddress()
                     + " original " + original.getAddress().getHostAddress() + ":" + original.getPort()
                     + " upstream " + target.getAddress().getHostAddress() + ":" + target.getPort());

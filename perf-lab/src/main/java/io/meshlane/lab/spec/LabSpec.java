@@ -6,8 +6,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-/** A validated lab: its name, its pods and, optionally, where they export telemetry. */
-public record LabSpec(String name, List<PodSpec> pods, Optional<TelemetrySpec> telemetry) {
+/**
+ * A validated lab: its name, its pods, optionally where they export telemetry, and optionally the port of a
+ * control plane's xDS (ADS) server on the host's loopback ({@code xdsPort} 0: none) that the sidecars take
+ * their HTTP routes from.
+ */
+public record LabSpec(String name, List<PodSpec> pods, Optional<TelemetrySpec> telemetry, int xdsPort) {
 
     public static final String LAB_LABEL = "meshlane.io/lab";
     public static final String REDIRECTION_LABEL = "meshlane.io/redirection";
@@ -20,6 +24,18 @@ public record LabSpec(String name, List<PodSpec> pods, Optional<TelemetrySpec> t
         this(name, pods, Optional.empty());
     }
 
+    public LabSpec(String name, List<PodSpec> pods, Optional<TelemetrySpec> telemetry) {
+        this(name, pods, telemetry, 0);
+    }
+
+    /** The same lab whose sidecars route HTTP as the xDS server on the host's 127.0.0.1:{@code port} says. */
+    public LabSpec withXds(int port) {
+        if (port <= 0 || port > 65535) {
+            throw new LabSpecException("xDS port " + port + " is not a TCP port (1-65535)");
+        }
+        return new LabSpec(name, pods, telemetry, port);
+    }
+
     public Optional<PodSpec> pod(String key) {
         return pods.stream().filter(p -> p.key().equals(key)).findFirst();
     }
@@ -29,12 +45,12 @@ public record LabSpec(String name, List<PodSpec> pods, Optional<TelemetrySpec> t
         if (!PodFile.validLabName(lab)) {
             throw new LabSpecException("lab name '" + lab + "' must be 1-12 characters of [a-z0-9]");
         }
-        return new LabSpec(lab, pods, telemetry);
+        return new LabSpec(lab, pods, telemetry, xdsPort);
     }
 
     /** The same lab exporting to {@code spec} (e.g. a test's or the control plane's OTLP endpoint). */
     public LabSpec withTelemetry(TelemetrySpec spec) {
-        return new LabSpec(name, pods, Optional.of(spec));
+        return new LabSpec(name, pods, Optional.of(spec), xdsPort);
     }
 
     /**

@@ -17,7 +17,7 @@ import java.lang.invoke.VarHandle;
  * the namespace they were created in. The thread must end rather than linger, because every
  * thread it started (e.g. the carriers of virtual threads) would inherit its namespace.
  */
-final class NetnsEntry {
+public final class NetnsEntry {
     private static final int O_RDONLY = 0;
     private static final int O_CLOEXEC = 0x80000;
     private static final int CLONE_NEWNET = 0x40000000;
@@ -46,7 +46,7 @@ final class NetnsEntry {
     }
 
     /** Runs {@code action} on a fresh platform thread inside /run/netns/{@code name} and returns its result. */
-    static <T> T inside(String name, java.util.concurrent.Callable<T> action) throws Exception {
+    public static <T> T inside(String name, java.util.concurrent.Callable<T> action) throws Exception {
         Object[] result = new Object[1];
         Exception[] failure = new Exception[1];
         Thread t = Thread.ofPlatform().name("netns-" + name).start(() -> {
