@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 /** {@code meshlane bench}: direct vs iptables vs ebpf, side by side, on one simulated node. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure the mesh's latency, throughput and CPU per mode: client pod -> sidecar -> server pod's"
-                + " sidecar -> server on one simulated node, modes in interleaved rounds.",
+                + " sidecar -> server on one simulated node (--paths cross-node: client on a second node), modes in interleaved rounds.",
                 "Exits 1 if any response is lost or corrupt."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
@@ -96,7 +96,7 @@ public final class BenchCommand implements Callable<Integer> {
             options = new BenchOptions(parsed, rate, Durations.parse(duration), payloads, connections, rounds,
                     Durations.parse(warmup), Durations.parse(maxDuration), maxInflight, json, report, lab,
                     telemetryCompare, parsedPaths, sat);
-            BenchTopology.specOf(lab, io.meshlane.lab.bench.BenchArm.all(options), parsedPaths); // refuses an unavailable path now
+            BenchTopology.specOf(lab, io.meshlane.lab.bench.BenchArm.all(options), parsedPaths); // a bad placement fails before any pod is built
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             err.flush();
