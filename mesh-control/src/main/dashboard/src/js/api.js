@@ -42,10 +42,17 @@ function query(params) {
 }
 
 async function call(method, path, params, body) {
-  const request = `${method} ${path}`;
+  const json = await send(method, `/telemetry/v1/${path}`, path, params, body);
+  if (method === 'GET' && json && typeof json === 'object') peersListener(path.startsWith('traces/') ? 'trace' : path, json.unreachablePeers ?? []);
+  return json;
+}
+
+/** One request to {@code url} (an absolute path on this server); {@code request} names it in failures. */
+async function send(method, url, request, params, body) {
+  request = `${method} ${request}`;
   let response;
   try {
-    response = await fetch(`/telemetry/v1/${path}${query(params)}`, {
+    response = await fetch(`${url}${query(params)}`, {
       method,
       credentials: 'same-origin',
       headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
@@ -65,7 +72,6 @@ async function call(method, path, params, body) {
     // Errors are Kubernetes Status objects whose message says what to change.
     throw new ApiFailure(request, response.status, json?.message ?? (text.slice(0, 200) || response.statusText));
   }
-  if (method === 'GET' && json && typeof json === 'object') peersListener(path.startsWith('traces/') ? 'trace' : path, json.unreachablePeers ?? []);
   return json;
 }
 
@@ -80,6 +86,10 @@ export const api = {
   status: () => call('GET', 'status'),
   nodes: () => call('GET', 'nodes'),
   namespaces: () => call('GET', 'namespaces'),
+  // the autoscaling engine's recent evaluations, and the mesh's own kinds through the Kubernetes API
+  autoscalerHistory: () => send('GET', '/autoscaling/v1/history', 'autoscaling/v1/history'),
+  autoscalers: () => send('GET', '/apis/meshlane.io/v1alpha1/metricautoscalers', 'metricautoscalers'),
+  testLanes: () => send('GET', '/apis/meshlane.io/v1alpha1/testlanes', 'testlanes'),
   setAcceleration: (namespace, enabled) =>
     call('PUT', `namespaces/${encodeURIComponent(namespace)}/acceleration`, undefined, { enabled }),
 };

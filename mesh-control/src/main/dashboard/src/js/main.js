@@ -12,6 +12,8 @@ import { nodesTable, namespacesTable } from './acceleration.js';
 import { logTable } from './logs.js';
 import { healthView, healthSummary } from './health.js';
 import { notePeers } from './peers.js';
+import { AutoscalerCharts } from './autoscalers.js';
+import { lanesTable } from './lanes.js';
 
 const REFRESH_MS = 5000;
 const LOG_LIMIT = 200;
@@ -30,6 +32,7 @@ onPeers(notePeers);
 
 const topology = new TopologyView($('topology'), node => selectService(node));
 const chart = new LatencyChart($('latency-chart'));
+const autoscalers = new AutoscalerCharts($('autoscalers'));
 
 /** Runs one panel's load; a failure goes to the banner under the panel's name. */
 async function panel(name, load) {
@@ -128,6 +131,20 @@ function refreshHealth() {
   });
 }
 
+function refreshAutoscalers() {
+  return panel('autoscalers', async () => {
+    const [objects, history] = await Promise.all([api.autoscalers(), api.autoscalerHistory()]);
+    autoscalers.render(objects, history);
+  });
+}
+
+function refreshLanes() {
+  return panel('lanes', async () => {
+    const lanes = await api.testLanes();
+    $('lanes-table').replaceChildren(lanesTable(lanes.items));
+  });
+}
+
 async function toggleAcceleration(namespace, enabled) {
   try {
     const row = await api.setAcceleration(namespace, enabled);
@@ -165,7 +182,8 @@ async function refresh() {
   if (state.running) return;
   state.running = true;
   try {
-    await Promise.all([refreshTopology(), refreshServices(), refreshTop(), refreshNodes(), refreshNamespaces(), refreshHealth()]);
+    await Promise.all([refreshTopology(), refreshServices(), refreshTop(), refreshNodes(), refreshNamespaces(), refreshHealth(),
+      refreshAutoscalers(), refreshLanes()]);
     await refreshSeries();
     $('updated').textContent = `updated ${new Date().toLocaleTimeString('en-GB')}`;
     document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed ?? 0) + 1);

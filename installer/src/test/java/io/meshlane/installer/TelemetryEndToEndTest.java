@@ -110,7 +110,8 @@ class TelemetryEndToEndTest {
         }
     }
 
-    private static LabSpec chainLab() throws Exception {
+    /** The instrumented productpage → reviews → ratings chain with a load pod of its own (client-0). */
+    static LabSpec chainLab() throws Exception {
         Path file = Files.createTempFile("telemetry-chain", ".yaml");
         try (InputStream in = TelemetryEndToEndTest.class.getResourceAsStream("telemetry-chain.yaml")) {
             Files.write(file, in.readAllBytes());

@@ -33,7 +33,7 @@ public final class AggregationCommand implements Callable<Integer> {
     Path caFile = Path.of(System.getProperty("user.home"), ".meshlane", "ca.crt");
 
     @Option(names = "--group-versions", split = ",", description = "Hosted group/versions (default: the chart's aggregation.groupVersions:"
-            + " Istio's networking, security, telemetry and meshlane.io).")
+            + " Istio's networking, security, telemetry, meshlane.io and external.metrics.k8s.io/v1beta1).")
     List<String> groupVersions = List.of();
 
     @Override

@@ -154,7 +154,9 @@ class ChartTest {
         assertEquals("jt-123", new String(Base64.getDecoder().decode(trust.getData().get("join-token"))));
 
         List<APIService> apis = StrictManifests.all(objects, APIService.class);
-        assertEquals(8, apis.size());
+        assertEquals(9, apis.size());
+        assertTrue(apis.stream().anyMatch(a -> a.getMetadata().getName().equals("v1beta1.external.metrics.k8s.io")
+                && a.getSpec().getGroup().equals("external.metrics.k8s.io")), "the external metrics API is aggregated too");
         APIService networking = apis.stream().filter(a -> a.getMetadata().getName().equals("v1.networking.istio.io")).findFirst().orElseThrow();
         assertEquals("networking.istio.io", networking.getSpec().getGroup());
         assertEquals(6443, networking.getSpec().getService().getPort());

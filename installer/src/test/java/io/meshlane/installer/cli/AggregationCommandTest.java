@@ -44,7 +44,14 @@ class AggregationCommandTest {
         JsonNode service = kind(docs, "Service").get(0);
         assertEquals("10.0.0.5", kind(docs, "Endpoints").get(0).at("/subsets/0/addresses/0/ip").asText());
         List<JsonNode> apis = kind(docs, "APIService");
-        assertEquals(8, apis.size(), "Istio's networking, security, telemetry versions and meshlane.io");
+        assertEquals(9, apis.size(), "Istio's networking, security, telemetry versions, meshlane.io and the external metrics API");
+        // a member cluster's own HPA or KEDA reads the mesh's metrics through this one
+        JsonNode external = apis.stream().filter(a -> a.at("/metadata/name").asText().equals("v1beta1.external.metrics.k8s.io"))
+                .findFirst().orElseThrow(() -> new AssertionError("no APIService for external.metrics.k8s.io: " + ip.out()));
+        assertEquals("external.metrics.k8s.io", external.at("/spec/group").asText());
+        assertEquals("v1beta1", external.at("/spec/version").asText());
+        assertEquals(service.at("/metadata/name").asText(), external.at("/spec/service/name").asText());
+        assertArrayEquals(ca, Base64.getDecoder().decode(external.at("/spec/caBundle").asText()));
         JsonNode networking = apis.get(0);
         assertEquals("APIService", networking.path("kind").asText());
         assertEquals("v1.networking.istio.io", networking.at("/metadata/name").asText());

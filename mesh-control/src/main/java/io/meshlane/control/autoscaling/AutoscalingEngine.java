@@ -163,7 +163,8 @@ public final class AutoscalingEngine implements AutoCloseable {
     }
 
     private Reading read(MetricSpec m, AutoscalerSpec spec) {
-        return metrics.service(m.metric(), m.cluster(), m.namespace(), m.service(), spec.window());
+        return m.metric() != null ? metrics.service(m.metric(), m.cluster(), m.namespace(), m.service(), spec.window())
+                : metrics.counterRate(m.counter(), m.cluster(), m.namespace(), m.service(), spec.window());
     }
 
     private static Resource<?> target(KubernetesClient client, AutoscalerSpec spec) {
@@ -232,7 +233,7 @@ public final class AutoscalingEngine implements AutoCloseable {
             ArrayNode currentMetrics = status.putArray("currentMetrics");
             List<String> targets = new ArrayList<>();
             for (Decision.MetricValue v : d.metrics()) {
-                ObjectNode m = currentMetrics.addObject().put("name", v.spec().name()).put("type", "Service");
+                ObjectNode m = currentMetrics.addObject().put("name", v.spec().name()).put("type", v.spec().type());
                 ObjectNode c = m.putObject("current");
                 String target = Quantities.format(v.spec().target().value()) + (v.spec().target().average() ? " (avg)" : "");
                 if (v.missing() != null) {

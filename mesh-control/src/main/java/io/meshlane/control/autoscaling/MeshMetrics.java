@@ -44,6 +44,19 @@ public final class MeshMetrics {
     }
 
     /**
+     * The per-second rate of counter {@code name} that {@code service}'s application reports over OTLP (of
+     * {@code cluster}, or every cluster's when it is empty) over the last {@code window}; missing, with the
+     * reason, when no report of it arrived in the window.
+     */
+    public Reading counterRate(String name, String cluster, String namespace, String service, Duration window) {
+        Instant to = now();
+        var rate = telemetry.counterRate(name, cluster, namespace, service, to.minus(window), to);
+        return rate.isPresent() ? Reading.of(rate.getAsDouble())
+                : Reading.missing("no report of counter " + name + " from " + service + "." + namespace
+                        + (cluster.isEmpty() ? "" : " in cluster " + cluster) + " in the last " + window.toSeconds() + " s");
+    }
+
+    /**
      * The metric of service {@code service} in {@code namespace} (of {@code cluster}, or of every cluster when
      * it is empty) over the last {@code window}; missing, with the reason, when the window holds no request of it.
      */

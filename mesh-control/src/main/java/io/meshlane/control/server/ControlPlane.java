@@ -23,6 +23,7 @@ import io.meshlane.control.mesh.MeshKinds;
 import io.meshlane.control.mesh.NetworkingChecks;
 import io.meshlane.control.mesh.UnsupportedFields;
 import io.meshlane.control.autoscaling.AutoscalingEngine;
+import io.meshlane.control.autoscaling.AutoscalingRoutes;
 import io.meshlane.control.autoscaling.MeshMetrics;
 import io.meshlane.control.externalmetrics.ExternalMetricsApi;
 import io.meshlane.control.fleet.HistoryCompaction;
@@ -196,6 +197,7 @@ public final class ControlPlane implements AutoCloseable {
             MeshMetrics meshMetrics = new MeshMetrics(telemetry.store());
             router.externalMetrics(new ExternalMetricsApi(meshMetrics));
             AutoscalingEngine autoscaling = AutoscalingEngine.start(resources, registry, meshMetrics, leads, AUTOSCALING_TICK_MILLIS);
+            router.mount("autoscaling", new AutoscalingRoutes(autoscaling));
             return new ControlPlane(dataDir, store, crdSync, timer, context, url, kubeconfig, token, tls, telemetry, audit,
                     election, compaction, identity, autoscaling);
         } catch (RuntimeException e) {
@@ -224,6 +226,11 @@ public final class ControlPlane implements AutoCloseable {
                 Map.entry("micronaut.server.ssl.key-store.password", tls.keyStorePassword()),
                 Map.entry("micronaut.server.ssl.key-store.type", "PKCS12"),
                 Map.entry("micronaut.server.max-request-size", 16L * 1024 * 1024),
+                // client-go (kubectl, informers) multiplexes everything over one HTTP/2 connection when ALPN offers h2;
+                // HTTP/1.1 stays for clients that ask for it. Streams per connection: room for 1,000 watches and the
+                // requests beside them (kube-apiserver allows 1,000 by default)
+                Map.entry("micronaut.server.http-version", "2.0"),
+                Map.entry("micronaut.server.netty.http2.max-concurrent-streams", 2_000L),
                 Map.entry("micronaut.server.idle-timeout", "60m"),
                 Map.entry("micronaut.server.read-idle-timeout", "60m"),
                 Map.entry("micronaut.server.write-idle-timeout", "60m"),

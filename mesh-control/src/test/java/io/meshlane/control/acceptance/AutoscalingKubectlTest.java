@@ -6,22 +6,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.meshlane.control.server.ControlPlane;
 import io.meshlane.control.server.ControlPlaneOptions;
+import io.meshlane.control.telemetry.TelemetryOptions;
 import io.meshlane.control.telemetry.signals.Peer;
 import io.meshlane.control.telemetry.signals.RequestSample;
 import io.meshlane.control.telemetry.signals.TelemetryBatch;
 import io.meshlane.control.testing.Kubectl;
+import io.meshlane.control.testing.MockMemberCluster;
 import io.meshlane.control.testing.TempDirs;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
+import io.opentelemetry.sdk.resources.Resource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,19 +44,18 @@ import org.junit.jupiter.api.TestInstance;
 class AutoscalingKubectlTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RAW = "/apis/external.metrics.k8s.io/v1beta1/namespaces/bookinfo/";
-    private static final String SCALE = "/apis/apps/v1/namespaces/bookinfo/deployments/reviews/scale";
 
     private Path dataDir;
     private ControlPlane plane;
     private Kubectl kubectl;
-    private KubernetesMockServer member;
-    private final AtomicInteger replicas = new AtomicInteger(1);
-    private final List<Integer> written = new CopyOnWriteArrayList<>();
+    private MockMemberCluster member;
 
     @BeforeAll
     void start() throws Exception {
         dataDir = Files.createTempDirectory("meshlane-autoscaling");
-        plane = ControlPlane.start(ControlPlaneOptions.defaults().withDataDir(dataDir).withListen("127.0.0.1", 0));
+        // OTLP/HTTP plaintext on loopback, as the lab's applications export to it
+        plane = ControlPlane.start(ControlPlaneOptions.defaults().withDataDir(dataDir).withListen("127.0.0.1", 0)
+                .withTelemetry(TelemetryOptions.defaults().withPorts(TelemetryOptions.OFF, 0).withOtlpInsecureLoopback(true)));
         kubectl = new Kubectl(plane.kubeconfig());
         kubectl.ok("create", "namespace", "bookinfo");
         // 240 requests to reviews over the last 50 s (20 ms each, one in ten failed), 60 to ratings
@@ -67,36 +73,18 @@ class AutoscalingKubectlTest {
         }
         plane.telemetry().store().accept(new TelemetryBatch(samples, List.of(), List.of(), List.of(), List.of()));
 
-        member = new KubernetesMockServer(false);
-        member.expect().get().withPath(SCALE).andReply(200, r -> scale(replicas.get())).always();
-        member.expect().put().withPath(SCALE).andReply(200, r -> {
-            try {
-                int n = JSON.readTree(r.getUtf8Body()).path("spec").path("replicas").asInt();
-                written.add(n);
-                replicas.set(n);
-                return scale(n);
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }).always();
-        member.init();
+        member = MockMemberCluster.start("bookinfo", 1, "reviews", "ratings");
     }
 
     @AfterAll
     void stop() {
         if (member != null) {
-            member.destroy();
+            member.close();
         }
         if (plane != null) {
             plane.close();
         }
         TempDirs.delete(dataDir);
-    }
-
-    private static Object scale(int n) {
-        return Map.of("apiVersion", "autoscaling/v1", "kind", "Scale",
-                "metadata", Map.of("name", "reviews", "namespace", "bookinfo", "resourceVersion", String.valueOf(10 + n)),
-                "spec", Map.of("replicas", n), "status", Map.of("replicas", n));
     }
 
     private JsonNode raw(String path) throws Exception {
@@ -140,14 +128,7 @@ class AutoscalingKubectlTest {
 
     @Test
     void aMetricAutoscalerScalesTheMemberAndKubectlShowsWhy() throws Exception {
-        String kubeconfig = """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: lab, cluster: {server: "%s"}}]
-                users: [{name: engine, user: {token: s3cret-member-token}}]
-                contexts: [{name: lab, context: {cluster: lab, user: engine}}]
-                current-context: lab
-                """.formatted(member.url("/").replaceAll("/$", ""));
+        String kubeconfig = member.kubeconfig("lab", "s3cret-member-token");
         String credential = "apiVersion: meshlane.io/v1alpha1\nkind: MemberClusterCredential\nmetadata: {name: lab}\nspec:\n  kubeconfig: |\n"
                 + kubeconfig.indent(4);
         Kubectl.Result created = kubectl.runWithInput(credential, "create", "-f", "-", "-o", "yaml");
@@ -175,10 +156,10 @@ class AutoscalingKubectlTest {
         assertTrue(applied.ok(), applied.toString());
         // against 2 per replica on 1 replica: ceil(4.5..5.4 / 2) = 3, within the default up policy
         long deadline = System.nanoTime() + 20_000_000_000L;
-        while (written.isEmpty() && System.nanoTime() < deadline) {
+        while (member.written("reviews").isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        assertEquals(List.of(3), written);
+        assertEquals(List.of(3), member.written("reviews"));
         // as the HPA's, status.currentReplicas is what the evaluation found: 3 from the evaluation after the change
         String current = "";
         while (!current.equals("3") && System.nanoTime() < deadline) {
@@ -192,6 +173,65 @@ class AutoscalingKubectlTest {
         String table = kubectl.ok("get", "metricautoscalers", "-n", "bookinfo");
         assertTrue(table.contains("REFERENCE") && table.contains("TARGETS") && table.contains("lab/bookinfo/Deployment/reviews"), table);
         assertTrue(table.matches("(?s).*reviews\\s+lab/bookinfo/Deployment/reviews\\s+\\S+/2 \\(avg\\)\\s+1\\s+4\\s+3.*"), table);
+    }
+
+    @Test
+    void aCounterTheApplicationExportsOverOtlpScalesItsWorkload() throws Exception {
+        String credential = "apiVersion: meshlane.io/v1alpha1\nkind: MemberClusterCredential\nmetadata: {name: shop}\nspec:\n  kubeconfig: |\n"
+                + member.kubeconfig("shop", "shop-token").indent(4);
+        assertTrue(kubectl.runWithInput(credential, "create", "-f", "-").ok());
+        // the application's own business counter, exported by the OpenTelemetry SDK's OTLP/HTTP exporter
+        Resource resource = Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "ratings",
+                AttributeKey.stringKey("k8s.namespace.name"), "bookinfo"));
+        SdkMeterProvider meters = SdkMeterProvider.builder().setResource(resource)
+                .registerMetricReader(PeriodicMetricReader.builder(OtlpHttpMetricExporter.builder()
+                        .setEndpoint("http://127.0.0.1:" + plane.telemetry().otlpHttpPort() + "/v1/metrics").build())
+                        .setInterval(Duration.ofHours(1)).build())
+                .build();
+        try {
+            LongCounter orders = meters.get("shop").counterBuilder("orders_total").build();
+            // two label sets of one counter: the rate is of both
+            orders.add(400, Attributes.of(AttributeKey.stringKey("payment"), "card"));
+            orders.add(200, Attributes.of(AttributeKey.stringKey("payment"), "cash"));
+            assertTrue(meters.forceFlush().join(10, TimeUnit.SECONDS).isSuccess(), "the SDK's export succeeded");
+
+            Kubectl.Result applied = kubectl.runWithInput("""
+                    apiVersion: meshlane.io/v1alpha1
+                    kind: MetricAutoscaler
+                    metadata: {name: ratings-orders, namespace: bookinfo}
+                    spec:
+                      scaleTargetRef: {cluster: shop, kind: Deployment, name: ratings}
+                      maxReplicas: 10
+                      intervalSeconds: 1
+                      metrics:
+                      - type: Counter
+                        counter: {name: orders_total, service: ratings}
+                        target: {type: AverageValue, averageValue: "4"}
+                    """, "apply", "-f", "-");
+            assertTrue(applied.ok(), applied.toString());
+            // 600 orders over the covered 50..60 s of the 60 s window: 10..12 orders/s, 4 per replica wanted: ceil(2.5..3) = 3
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (member.written("ratings").isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(List.of(3), member.written("ratings"));
+            String name = kubectl.ok("get", "mas", "ratings-orders", "-n", "bookinfo", "-o",
+                    "jsonpath={.status.currentMetrics[0].type} {.status.currentMetrics[0].name}");
+            assertEquals("Counter orders_total(ratings.bookinfo)", name);
+
+            // a later cumulative export adds only its increase (120), not its total again
+            orders.add(120, Attributes.of(AttributeKey.stringKey("payment"), "card"));
+            assertTrue(meters.forceFlush().join(10, TimeUnit.SECONDS).isSuccess());
+            double value = 0;
+            while (!(value > 600 / 50.0) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                value = quantity(kubectl.ok("get", "mas", "ratings-orders", "-n", "bookinfo", "-o",
+                        "jsonpath={.status.currentMetrics[0].current.value}"));
+            }
+            assertTrue(value >= 720 / 60.0 && value <= 720 / 50.0, "720 orders over 50..60 s, got " + value + "/s");
+        } finally {
+            meters.shutdown().join(5, TimeUnit.SECONDS);
+        }
     }
 
     private static String autoscaler(int min, int max) {

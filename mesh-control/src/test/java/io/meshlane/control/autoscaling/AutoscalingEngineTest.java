@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.meshlane.control.api.RequestOptions;
 import io.meshlane.control.api.ResourceService;
@@ -19,6 +18,7 @@ import io.meshlane.control.crd.StructuralSchemaCheck;
 import io.meshlane.control.http.Json;
 import io.meshlane.control.mesh.MeshKinds;
 import io.meshlane.control.store.SqliteStore;
+import io.meshlane.control.testing.MockMemberCluster;
 import io.meshlane.control.telemetry.signals.Peer;
 import io.meshlane.control.telemetry.signals.RequestSample;
 import io.meshlane.control.telemetry.signals.TelemetryBatch;
@@ -31,9 +31,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,9 +51,7 @@ class AutoscalingEngineTest {
     private ResourceService resources;
     private KindRegistry registry;
     private TelemetryStore telemetry;
-    private KubernetesMockServer member;
-    private final AtomicInteger replicas = new AtomicInteger(2);
-    private final List<Integer> written = new ArrayList<>();
+    private MockMemberCluster member;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -72,23 +68,8 @@ class AutoscalingEngineTest {
                 Json.request("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"bookinfo\"}}".getBytes(), "json"), options());
         telemetry = new TelemetryStore(TelemetryConfig.defaults(), clock);
 
-        member = new KubernetesMockServer(false);
-        member.expect().get().withPath(SCALE).andReply(200, r -> scale(replicas.get())).always();
-        member.expect().put().withPath(SCALE).andReply(200, r -> {
-            int n = Json.request(r.getUtf8Body().getBytes(), "json").path("spec").path("replicas").asInt();
-            written.add(n);
-            replicas.set(n);
-            return scale(n);
-        }).always();
-        member.init();
-        String kubeconfig = """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: member, cluster: {server: "%s"}}]
-                users: [{name: engine, user: {token: engine-token}}]
-                contexts: [{name: member, context: {cluster: member, user: engine}}]
-                current-context: member
-                """.formatted(member.url("/").replaceAll("/$", ""));
+        member = MockMemberCluster.start("bookinfo", 2, "reviews");
+        String kubeconfig = member.kubeconfig("member", "engine-token");
         ObjectNode credential = Json.object().put("apiVersion", "meshlane.io/v1alpha1").put("kind", "MemberClusterCredential");
         credential.putObject("metadata").put("name", "member");
         credential.putObject("spec").put("kubeconfig", kubeconfig);
@@ -100,7 +81,7 @@ class AutoscalingEngineTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        member.destroy();
+        member.close();
         store.close();
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -109,12 +90,6 @@ class AutoscalingEngineTest {
 
     private static RequestOptions options() {
         return new RequestOptions(false, "Strict", false);
-    }
-
-    private static Object scale(int n) {
-        return Map.of("apiVersion", "autoscaling/v1", "kind", "Scale",
-                "metadata", Map.of("name", "reviews", "namespace", "bookinfo", "resourceVersion", String.valueOf(100 + n)),
-                "spec", Map.of("replicas", n), "status", Map.of("replicas", n, "selector", "app=reviews"));
     }
 
     /** {@code rate} requests/s to reviews over the 20 s before now (the autoscaler's window). */
@@ -147,12 +122,12 @@ class AutoscalingEngineTest {
                 clock.advance(20);
                 traffic(rate);
                 engine.evaluateDue();
-                replicasSeen.add(replicas.get());
+                replicasSeen.add(member.replicas("reviews"));
             }
             // 21 on 2: tolerance; 50: 2+2 (ScaleUpLimit); 50 on 4: 5; 52 on 5: tolerance; 20: held by the
             // 60 s down window (5 recommended at 40, 60, 80 s) until 140 s, when the last 5 is 60 s old
             assertEquals(List.of(2, 4, 5, 5, 5, 5, 2, 2), replicasSeen);
-            assertEquals(List.of(4, 5, 2), written);
+            assertEquals(List.of(4, 5, 2), member.written("reviews"));
             JsonNode status = status();
             assertEquals(2, status.path("currentReplicas").asInt());
             assertEquals("member/bookinfo/Deployment/reviews", status.path("reference").asText());
@@ -164,11 +139,11 @@ class AutoscalingEngineTest {
             assertEquals("ValidMetricFound", condition(status, "ScalingActive").path("reason").asText());
 
             // no telemetry for the window: no scale call, replicas held, the reason in status
-            int requests = member.getRequestCount();
+            int requests = member.server().getRequestCount();
             clock.advance(60);
             engine.evaluateDue();
-            assertEquals(List.of(4, 5, 2), written);
-            assertEquals(2, replicas.get());
+            assertEquals(List.of(4, 5, 2), member.written("reviews"));
+            assertEquals(2, member.replicas("reviews"));
             JsonNode active = condition(status(), "ScalingActive");
             assertEquals("False", active.path("status").asText());
             assertTrue(active.path("message").asText().contains("no telemetry of reviews.bookinfo in the last 20 s"), active.toString());
@@ -177,7 +152,7 @@ class AutoscalingEngineTest {
             // every call the member received: one GET of the scale per evaluation, one PUT per change, nothing else
             List<String> calls = new ArrayList<>();
             RecordedRequest r;
-            while ((r = member.takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
+            while ((r = member.server().takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
                 calls.add(r.getMethod() + " " + r.getPath());
                 assertEquals("Bearer engine-token", r.getHeader("Authorization"));
             }
@@ -186,7 +161,7 @@ class AutoscalingEngineTest {
             assertEquals(3, calls.stream().filter(c -> c.equals("PUT " + SCALE)).count(), calls.toString());
 
             // the member unreachable: replicas held, AbleToScale False with the reason
-            member.destroy();
+            member.close();
             clock.advance(20);
             traffic(90);
             engine.evaluateDue();
@@ -194,7 +169,7 @@ class AutoscalingEngineTest {
             assertEquals("False", able.path("status").asText());
             assertEquals("FailedGetScale", able.path("reason").asText());
             assertEquals(2, status().path("currentReplicas").asInt());
-            assertEquals(List.of(4, 5, 2), written);
+            assertEquals(List.of(4, 5, 2), member.written("reviews"));
         } finally {
             engine.close();
         }

@@ -14,6 +14,7 @@ import io.meshlane.control.telemetry.TelemetryOptions;
 import io.meshlane.control.telemetry.federation.FederationPeer;
 import io.opentelemetry.proto.logs.v1.SeverityNumber;
 import io.meshlane.control.testing.ApiClient;
+import io.meshlane.control.testing.MockMemberCluster;
 import io.meshlane.control.testing.TempDirs;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -81,6 +82,7 @@ class DashboardBrowserTest {
                         // this test is about the dashboard: its bookinfo data arrives as the lab's does, plaintext on loopback
                         .withOtlpInsecureLoopback(true)));
         WebDriver driver = null;
+        MockMemberCluster member = null;
         try {
             ApiClient api = new ApiClient(plane.url(), plane.caCertificate(), plane.token());
             HttpResponse<String> ns = api.send("POST", "/api/v1/namespaces", "application/json",
@@ -105,6 +107,28 @@ class DashboardBrowserTest {
             logs.record("productpage", 1_000, SeverityNumber.SEVERITY_NUMBER_INFO, "GET /productpage 500 930ms", slow);
             logs.record("ratings", 30_000, SeverityNumber.SEVERITY_NUMBER_INFO, "ratings cache warmed", "");
             logs.send("http://127.0.0.1:" + otlpPort, plane.token());
+
+            // a MetricAutoscaler on reviews against a fabric8-mock member (no kube-apiserver runs here), and two lanes:
+            // team-a with the status the control plane derives, team-b with only the services its spec names
+            member = MockMemberCluster.start("bookinfo", 1, "reviews");
+            create(api, "/apis/meshlane.io/v1alpha1/memberclustercredentials", JSON.createObjectNode().put("apiVersion", "meshlane.io/v1alpha1")
+                    .put("kind", "MemberClusterCredential").set("metadata", JSON.createObjectNode().put("name", "lab")), "kubeconfig",
+                    member.kubeconfig("lab", "member-token"));
+            create(api, "/apis/meshlane.io/v1alpha1/namespaces/bookinfo/metricautoscalers", JSON.readTree("""
+                    {"apiVersion": "meshlane.io/v1alpha1", "kind": "MetricAutoscaler", "metadata": {"name": "reviews"},
+                     "spec": {"scaleTargetRef": {"cluster": "lab", "kind": "Deployment", "name": "reviews"}, "maxReplicas": 5,
+                              "windowSeconds": 300, "intervalSeconds": 1,
+                              "metrics": [{"type": "Service", "service": {"name": "reviews", "metric": "RequestRate"},
+                                           "target": {"type": "AverageValue", "averageValue": "50m"}}]}}"""));
+            JsonNode teamA = create(api, "/apis/meshlane.io/v1alpha1/namespaces/bookinfo/testlanes", JSON.readTree("""
+                    {"apiVersion": "meshlane.io/v1alpha1", "kind": "TestLane", "metadata": {"name": "team-a"}, "spec": {}}"""));
+            ((com.fasterxml.jackson.databind.node.ObjectNode) teamA).set("status", JSON.readTree("{\"services\": [\"reviews\"], \"requestsPerSecond\": 2.5}"));
+            HttpResponse<String> laneStatus = api.send("PUT", "/apis/meshlane.io/v1alpha1/namespaces/bookinfo/testlanes/team-a/status",
+                    "application/json", JSON.writeValueAsBytes(teamA));
+            assertEquals(200, laneStatus.statusCode(), laneStatus.body());
+            create(api, "/apis/meshlane.io/v1alpha1/namespaces/bookinfo/testlanes", JSON.readTree("""
+                    {"apiVersion": "meshlane.io/v1alpha1", "kind": "TestLane", "metadata": {"name": "team-b"},
+                     "spec": {"services": ["ratings"]}}"""));
 
             driver = chrome(dataDir);
             WebDriverWait wait = new WebDriverWait(driver, WAIT);
@@ -143,6 +167,26 @@ class DashboardBrowserTest {
             assertEquals("true", driver.findElement(By.cssSelector("g.node[data-id='" + id("reviews") + "']")).getDomAttribute("aria-pressed"));
             screenshot(driver, "overview");
             wait.ignoring(StaleElementReferenceException.class);
+
+            // autoscaling: replicas plotted against the request rate; the card's replicas are what the member was scaled to
+            By card = By.cssSelector("#autoscalers article[data-autoscaler='bookinfo/reviews']");
+            MockMemberCluster lab = member;
+            wait.until(d -> !lab.written("reviews").isEmpty()
+                    && Integer.parseInt(d.findElement(card).findElement(By.cssSelector(".chart")).getDomAttribute("data-points")) >= 2
+                    && String.valueOf(lab.replicas("reviews")).equals(d.findElement(card).findElement(By.cssSelector(".replicas")).getText()));
+            assertTrue(member.replicas("reviews") > 1, "41 requests in 300 s against 0.05/s per replica scale reviews up: " + member.written("reviews"));
+            assertFalse(driver.findElements(By.cssSelector("#autoscalers article[data-autoscaler='bookinfo/reviews'] .uplot canvas")).isEmpty());
+            String targets = driver.findElement(card).findElement(By.cssSelector(".targets")).getText();
+            assertTrue(targets.endsWith("/50m (avg)"), targets);
+            // and the lanes: the services each covers and its traffic
+            WebElement laneA = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#lanes tr[data-id='bookinfo/team-a']")));
+            assertEquals("reviews", laneA.findElement(By.cssSelector(".lane-services [data-service]")).getText());
+            assertEquals("2.5/s", laneA.findElement(By.cssSelector(".lane-rate")).getText());
+            WebElement laneB = driver.findElement(By.cssSelector("#lanes tr[data-id='bookinfo/team-b']"));
+            assertEquals("ratings", laneB.findElement(By.cssSelector(".lane-services [data-service]")).getText());
+            assertEquals("–", laneB.findElement(By.cssSelector(".lane-rate")).getText(), "no traffic derived for team-b yet");
+            scrollTo(driver, "autoscaling-title");
+            screenshot(driver, "autoscaling");
 
             // the header names the peer that the merged answers are missing
             WebElement strip = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("peer-warning")));
@@ -257,11 +301,24 @@ class DashboardBrowserTest {
                     driver.quit();
                 }
             } finally {
+                if (member != null) {
+                    member.close();
+                }
                 plane.close();
                 TempDirs.delete(dataDir);
                 TempDirs.delete(goneDir);
             }
         }
+    }
+
+    /** POSTs {@code object} (with {@code spec.<field> = value} when a field is given) and returns what was created. */
+    static JsonNode create(ApiClient api, String path, JsonNode object, String... specField) throws Exception {
+        if (specField.length == 2) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) object).putObject("spec").put(specField[0], specField[1]);
+        }
+        HttpResponse<String> r = api.send("POST", path, "application/json", JSON.writeValueAsBytes(object));
+        assertEquals(201, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
     }
 
     /** Waits for exactly {@code n} rows in the log results and returns their texts, top to bottom. */

@@ -14,14 +14,14 @@ import java.util.concurrent.atomic.LongAdder;
  * tracker did: then all of it happened while we listened. A value below the previous one, or a new start
  * time, is a counter reset and the new value is the delta.
  */
-final class CumulativeDeltas {
+public final class CumulativeDeltas {
     private static final int STRIPES = 16;
 
     private final long createdMillis;
     private final Stripe[] stripes = new Stripe[STRIPES];
     private final LongAdder evicted = new LongAdder();
 
-    CumulativeDeltas(int maxSeries, long createdMillis) {
+    public CumulativeDeltas(int maxSeries, long createdMillis) {
         this.createdMillis = createdMillis;
         int perStripe = Math.max(1, maxSeries / STRIPES);
         for (int i = 0; i < STRIPES; i++) {
@@ -30,7 +30,7 @@ final class CumulativeDeltas {
     }
 
     /** The counter's increase since the last value of {@code key}, or NaN for a baseline. */
-    double counter(Object key, long startMillis, double value) {
+    public double counter(Object key, long startMillis, double value) {
         Stripe s = stripe(key);
         synchronized (s) {
             Object prev = s.put(key, new Last(startMillis, value, null, null));

@@ -46,6 +46,11 @@ public final class IstioMetrics {
         this.maxPairs = maxSeries;
     }
 
+    /** Whether {@code name} is one of Istio's standard metrics (they become request and TCP signals, not application counters). */
+    public static boolean isIstio(String name) {
+        return IstioFamily.of(name) != null;
+    }
+
     /** Series forgotten because the delta memory was full (each restarts from a baseline). */
     public long seriesEvicted() {
         return deltas.evicted();

@@ -1,5 +1,6 @@
 package io.meshlane.control.telemetry.otlp;
 
+import io.meshlane.control.telemetry.signals.CounterSample;
 import io.meshlane.control.telemetry.signals.LogRecord;
 import io.meshlane.control.telemetry.signals.Peer;
 import io.meshlane.control.telemetry.signals.RequestBuckets;
@@ -74,7 +75,8 @@ final class ClusterClaims {
                         own(s.service(), cluster), s.peerService(), s.startEpochNanos(), s.endEpochNanos(), s.error(), s.httpStatus(),
                         s.statusMessage(), s.attributes())).toList(),
                 b.logs().stream().map(l -> new LogRecord(l.epochNanos(), own(l.source(), cluster), l.severity(), l.body(), l.traceId(),
-                        l.spanId(), l.attributes())).toList());
+                        l.spanId(), l.attributes())).toList(),
+                b.counters().stream().map(c -> new CounterSample(own(c.emitter(), cluster), c.name(), c.increase(), c.epochMillis())).toList());
     }
 
     private static Peer own(Peer p, String cluster) {

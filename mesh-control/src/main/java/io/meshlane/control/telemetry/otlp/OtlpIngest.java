@@ -36,6 +36,7 @@ final class OtlpIngest {
     private final BatchSink sink;
     private final OtlpForwarder forwarder;
     private final IstioMetrics istio;
+    private final AppCounterDecoding appCounters;
     private final LongAdder spansAccepted = new LongAdder();
     private final LongAdder spansRejected = new LongAdder();
     private final LongAdder logsAccepted = new LongAdder();
@@ -47,10 +48,11 @@ final class OtlpIngest {
     private final LongAdder refused = new LongAdder();
     private final LongAdder failed = new LongAdder();
 
-    OtlpIngest(BatchSink sink, OtlpForwarder forwarder, IstioMetrics istio) {
+    OtlpIngest(BatchSink sink, OtlpForwarder forwarder, IstioMetrics istio, AppCounterDecoding appCounters) {
         this.sink = sink;
         this.forwarder = forwarder == null ? OtlpForwarder.NONE : forwarder;
         this.istio = istio;
+        this.appCounters = appCounters;
     }
 
     ExportTraceServiceResponse traceResponse(ExportTraceServiceRequest request, String cluster) {
@@ -109,13 +111,14 @@ final class OtlpIngest {
 
     private Result metrics(ExportMetricsServiceRequest request, String cluster) {
         IstioMetricsResult m = istio.map(MetricDecoding.points(request));
-        IngestOutcome o = deliver(new TelemetryBatch(List.of(), m.requests(), m.tcp(), List.of(), List.of()), cluster);
+        IngestOutcome o = deliver(new TelemetryBatch(List.of(), m.requests(), m.tcp(), List.of(), List.of(),
+                appCounters.counters(request)), cluster);
         forwarder.metrics(request);
         pointsUnderstood.add(m.understood());
         pointsOther.add(m.notUnderstood());
         pointsRejected.add(m.rejected());
         // the store's refusals are of signals, not points; they are reported but not added to rejected points
-        return new Result(m.rejected(), withRefusals(m.firstRejection(), o, " request/TCP samples refused by the store: "));
+        return new Result(m.rejected(), withRefusals(m.firstRejection(), o, " request/TCP/counter samples refused by the store: "));
     }
 
     void malformed() {

@@ -28,7 +28,8 @@ public final class OtlpReceivers implements AutoCloseable {
 
     /** Starts the receivers whose port is not -1; {@code forwarder} may be null. */
     public static OtlpReceivers start(OtlpReceiverOptions options, BatchSink sink, OtlpForwarder forwarder) {
-        OtlpIngest ingest = new OtlpIngest(sink, forwarder, new IstioMetrics(options.maxSeries()));
+        OtlpIngest ingest = new OtlpIngest(sink, forwarder, new IstioMetrics(options.maxSeries()),
+                new AppCounterDecoding(options.maxSeries()));
         OtlpGrpcReceiver grpc = options.grpcPort() < 0 ? null : OtlpGrpcReceiver.start(options, ingest);
         OtlpHttpReceiver http;
         try {

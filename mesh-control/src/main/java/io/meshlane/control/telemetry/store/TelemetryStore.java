@@ -1,5 +1,6 @@
 package io.meshlane.control.telemetry.store;
 
+import io.meshlane.control.telemetry.signals.CounterSample;
 import io.meshlane.control.telemetry.signals.LogRecord;
 import io.meshlane.control.telemetry.signals.Peer;
 import io.meshlane.control.telemetry.signals.RequestBuckets;
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -41,6 +43,7 @@ public final class TelemetryStore implements AutoCloseable {
     private final SignalRecorder recorder;
     private final TraceStore traces = new TraceStore();
     private final LogStore logs = new LogStore();
+    private final AppCounters counters;
     private final long aggregateBudget;
     private final long traceBudget;
     private final long logBudget;
@@ -68,6 +71,7 @@ public final class TelemetryStore implements AutoCloseable {
         this.clock = clock;
         this.aggregates = new Aggregates(config.bucketWidth(), config.maxSeries());
         this.recorder = new SignalRecorder(aggregates, config.localCluster() == null ? "" : config.localCluster());
+        this.counters = new AppCounters(config.bucketWidth().toMillis(), config.maxSeries());
         this.aggregateBudget = config.memoryBudgetBytes() * 4 / 10;
         this.traceBudget = config.memoryBudgetBytes() * 4 / 10;
         this.logBudget = config.memoryBudgetBytes() - aggregateBudget - traceBudget;
@@ -133,6 +137,17 @@ public final class TelemetryStore implements AutoCloseable {
             if (why == null) {
                 logs.add(normalized(l));
                 tally.stored(0);
+            }
+        }
+        for (CounterSample c : batch.counters()) {
+            String why = tally.check(checkCounter(c), c.epochMillis());
+            if (why == null) {
+                if (counters.add(recorder.withCluster(c.emitter()), c)) {
+                    tally.stored(0);
+                } else {
+                    tally.check("counter " + c.name() + " of " + c.emitter().service() + " is beyond the " + config.maxSeries()
+                            + " application counters kept; drop unused counters or raise maxSeries", tally.now);
+                }
             }
         }
         accepted.add(tally.accepted);
@@ -237,6 +252,20 @@ public final class TelemetryStore implements AutoCloseable {
         return why;
     }
 
+    private static String checkCounter(CounterSample c) {
+        if (c.name() == null || c.name().isEmpty()) {
+            return "counter sample needs a metric name";
+        }
+        if (c.emitter() == null || c.emitter().service().isEmpty() || c.emitter().namespace().isEmpty()) {
+            return "counter " + c.name() + " needs its reporter's service.name and namespace (resource attributes service.name and"
+                    + " k8s.namespace.name or service.namespace)";
+        }
+        if (!(c.increase() >= 0) || Double.isInfinite(c.increase())) {
+            return "counter " + c.name() + " increase must be a finite non-negative number, got " + c.increase();
+        }
+        return null;
+    }
+
     private static String checkSpan(SpanRecord s) {
         if (s.traceId() == null || s.traceId().isEmpty() || s.traceId().length() > 64) {
             return "span needs a trace id of 1..64 characters, got " + s.traceId();
@@ -320,6 +349,22 @@ public final class TelemetryStore implements AutoCloseable {
     public AggregateSnapshot snapshot(Instant from, Instant to, Set<SeriesKind> kinds) {
         checkWindow(from, to);
         return aggregates.snapshot(from, to, kinds.isEmpty() ? ALL_KINDS : kinds);
+    }
+
+    /**
+     * The rate (per second) of application counter {@code name} that {@code service} in {@code namespace} reports
+     * (of {@code cluster}, or every cluster's when it is ""), over the slots starting in [from, to] as
+     * {@link #snapshot} counts them; empty when no report of it arrived in the window.
+     */
+    public OptionalDouble counterRate(String name, String cluster, String namespace, String service, Instant from, Instant to) {
+        checkWindow(from, to);
+        AppCounters.Total t = counters.total(name, cluster, namespace, service, from, to);
+        if (!t.reported()) {
+            return OptionalDouble.empty();
+        }
+        long width = config.bucketWidth().toMillis();
+        long covered = to.toEpochMilli() - Math.floorDiv(from.toEpochMilli() + width - 1, width) * width;
+        return OptionalDouble.of(t.increase() / (Math.max(1, covered) / 1000.0));
     }
 
     /** One service's per-step series over [from, to); steps are whole multiples of the bucket width. */
