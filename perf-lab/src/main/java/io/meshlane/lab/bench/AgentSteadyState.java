@@ -136,7 +136,7 @@ public final class AgentSteadyState {
         HttpClient http = HttpClient.newHttpClient();
         long pid = agent.pid();
         ProcSample before = ProcSample.of(pid);
-        long outboundBefore = counter(http, metrics, "connect_redirected_outbound");
+        Map<String, Long> countersBefore = counters(http, metrics);
         CompletableFuture<LoadResult> running = CompletableFuture.supplyAsync(() -> load.churn(churn));
         List<Long> rss = new ArrayList<>();
         int scrapes = 0;
@@ -166,7 +166,14 @@ public final class AgentSteadyState {
         }
         LoadResult result = running.join();
         ProcSample after = ProcSample.of(pid);
-        long outboundGrowth = counter(http, metrics, "connect_redirected_outbound") - outboundBefore;
+        Map<String, Long> growth = new java.util.TreeMap<>();
+        counters(http, metrics).forEach((k, v) -> {
+            long d = v - countersBefore.getOrDefault(k, 0L);
+            if (d != 0) {
+                growth.put(k, d);
+            }
+        });
+        long outboundGrowth = growth.getOrDefault("connect_redirected_outbound", 0L);
         double seconds = (after.nanos() - before.nanos()) / 1e9;
         double cpuPct = 100.0 * (after.cpuTicks() - before.cpuTicks()) / ProcSample.TICKS_PER_SECOND / seconds;
         rss.add(after.rssBytes());
@@ -179,7 +186,7 @@ public final class AgentSteadyState {
                 result.requests(), result.errors(), outboundGrowth, Math.round(seconds * 10) / 10.0,
                 options.scrapeInterval().toSeconds(), scrapes, scrapeErrors, !options.controlPlaneArgs().isEmpty(),
                 round1(medianRss / (1 << 20)), round1(maxRss / (double) (1 << 20)), Math.round(cpuPct * 100) / 100.0,
-                AgentSteadyStateResult.RSS_GOAL_MIB, AgentSteadyStateResult.CPU_GOAL_PCT);
+                AgentSteadyStateResult.RSS_GOAL_MIB, AgentSteadyStateResult.CPU_GOAL_PCT, growth, result.errorSamples());
     }
 
     private static String awaitReady(Process agent, Path log) throws IOException {
@@ -237,16 +244,22 @@ public final class AgentSteadyState {
         return r.body();
     }
 
-    /** The node-wide value of one datapath counter from /metrics (the series with an empty pod label). */
-    private static long counter(HttpClient http, URI metrics, String name) throws InterruptedException {
+    /** The node-wide value of every datapath counter on /metrics (the series with an empty pod label), by name. */
+    private static Map<String, Long> counters(HttpClient http, URI metrics) throws InterruptedException {
         try {
+            Map<String, Long> out = new java.util.TreeMap<>();
             for (String line : scrape(http, metrics).split("\n")) {
-                if (line.startsWith("meshlane_" + name) && line.contains("pod=\"\"")) {
-                    return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                int brace = line.indexOf('{');
+                if (line.startsWith("meshlane_") && brace > 0 && line.contains("pod=\"\"")) {
+                    out.merge(line.substring("meshlane_".length(), brace).replaceFirst("_total$", ""),
+                            (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Long::sum);
                 }
             }
-            throw new LabException("the agent's /metrics has no node-wide " + name);
-        } catch (IOException e) {
+            if (!out.containsKey("connect_redirected_outbound")) {
+                throw new LabException("the agent's /metrics has no node-wide connect_redirected_outbound");
+            }
+            return out;
+        } catch (IOException | NumberFormatException e) {
             throw new LabException("cannot scrape the agent's " + metrics + ": " + e.getMessage(), e);
         }
     }

@@ -1,9 +1,14 @@
 package io.meshlane.lab.bench;
 
+import io.meshlane.lab.node.LabLayout;
+import io.meshlane.lab.spec.AddressPlan;
+import io.meshlane.lab.spec.AppSpec;
+import io.meshlane.lab.spec.PodMode;
 import io.meshlane.lab.spec.PodSpec;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -35,16 +40,15 @@ public enum BenchPath {
     }
 
     /**
-     * Places the path's client pod. The lab has one node today: a second node (and the tc
-     * inbound path it exercises) is issue 18 item 1; until it exists cross-node is refused here
-     * with the reason, before any pod is built.
+     * The path's client pod in {@code arm}'s mode: next to the server on node 1, or on node 2
+     * (its {@link LabLayout#NODE_LABEL} label and an address in node 2's pod range), so its
+     * requests are routed packets over the wire between the node namespaces.
      */
-    PodSpec place(PodSpec client) {
-        if (this == CROSS_NODE) {
-            throw new IllegalArgumentException("--paths cross-node needs the lab's second node (issue 18 item 1),"
-                    + " which this build does not have yet; use --paths same-node");
-        }
-        return client;
+    PodSpec place(BenchArm arm, AddressPlan plan) {
+        boolean remote = this == CROSS_NODE;
+        Map<String, String> labels = remote ? Map.of("app", "load", LabLayout.NODE_LABEL, "2") : Map.of("app", "load");
+        return new PodSpec(arm.namespace(), clientName, labels, arm.mode() != PodMode.DIRECT, arm.mode(),
+                remote ? plan.allocateOnNode2() : plan.allocate(), new AppSpec.None(), arm.telemetry());
     }
 
     public static Optional<BenchPath> parse(String text) {

@@ -59,8 +59,7 @@ public final class BenchTopology {
             pods.add(new PodSpec(arm.namespace(), "server", Map.of("app", "echo"), sidecar, mode, plan.allocate(),
                     new AppSpec.Echo(BenchOptions.ECHO_PORT), arm.telemetry()));
             for (BenchPath path : paths) {
-                pods.add(path.place(new PodSpec(arm.namespace(), path.clientName(), Map.of("app", "load"), sidecar, mode,
-                        plan.allocate(), new AppSpec.None(), arm.telemetry())));
+                pods.add(path.place(arm, plan));
             }
         }
         return new LabSpec(lab, pods);

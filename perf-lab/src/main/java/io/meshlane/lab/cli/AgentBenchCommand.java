@@ -7,6 +7,7 @@ import io.meshlane.lab.bench.AgentSteadyStateResult;
 import io.meshlane.lab.spec.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -24,15 +25,13 @@ import java.util.concurrent.Callable;
 public final class AgentBenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+    @Mixin
+    LabRun run = new LabRun("steady", "15s", "60s");
 
     @Option(names = "--pods", defaultValue = "100", description = "lab pods registered with the agent (default: ${DEFAULT-VALUE})")
     int pods;
     @Option(names = "--rate", defaultValue = "1000", description = "new connections per second (default: ${DEFAULT-VALUE})")
     int rate;
-    @Option(names = "--warmup", defaultValue = "15s", description = "churn before measuring (default: ${DEFAULT-VALUE})")
-    String warmup;
-    @Option(names = "--duration", defaultValue = "60s", description = "measured time (default: ${DEFAULT-VALUE})")
-    String duration;
     @Option(names = "--scrape-interval", defaultValue = "5s", description = "how often /metrics is scraped (default: ${DEFAULT-VALUE})")
     String scrapeInterval;
     @Option(names = "--control-plane", description = "host:port of mesh-control's agents endpoint the agent reports to")
@@ -41,47 +40,35 @@ public final class AgentBenchCommand implements Callable<Integer> {
     Path controlPlaneCa;
     @Option(names = "--join-token-file", description = "a join token for the agent (meshlane control token create)")
     Path joinTokenFile;
-    @Option(names = "--json", paramLabel = "FILE", description = "write the result here")
-    Path json;
-    @Option(names = "--lab", defaultValue = "steady", description = "lab name (built and removed; default: ${DEFAULT-VALUE})")
-    String lab;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        AgentSteadyState.Options options;
-        try {
-            List<String> cp = new ArrayList<>();
-            if (controlPlane != null) {
-                if (controlPlaneCa == null || joinTokenFile == null) {
-                    throw new IllegalArgumentException("--control-plane needs --control-plane-ca and --join-token-file");
-                }
-                cp.addAll(List.of("--control-plane", controlPlane, "--control-plane-ca", controlPlaneCa.toString(),
-                        "--join-token-file", joinTokenFile.toString()));
-            }
-            options = new AgentSteadyState.Options(lab, pods, rate, Durations.parse(warmup), Durations.parse(duration),
-                    Durations.parse(scrapeInterval), cp);
-        } catch (IllegalArgumentException e) {
-            err.println("error: " + e.getMessage());
-            err.flush();
-            return 2;
-        }
-        return CliErrors.guard(spec, () -> {
-            AgentSteadyStateResult result = new AgentSteadyState(options, line -> {
-                out.println(line);
-                out.flush();
-            }).run();
+        return LabRun.execute(spec, this::options, (options, progress) -> {
+            AgentSteadyStateResult result = new AgentSteadyState(options, progress).run();
             String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result);
-            if (json != null) {
-                if (json.toAbsolutePath().getParent() != null) {
-                    Files.createDirectories(json.toAbsolutePath().getParent());
+            if (run.json != null) {
+                if (run.json.toAbsolutePath().getParent() != null) {
+                    Files.createDirectories(run.json.toAbsolutePath().getParent());
                 }
-                Files.writeString(json, text);
+                Files.writeString(run.json, text);
             }
+            PrintWriter out = spec.commandLine().getOut();
             out.println(text);
             out.flush();
             return result.errors() > 0 ? 1 : 0;
         });
+    }
+
+    private AgentSteadyState.Options options() {
+        List<String> cp = new ArrayList<>();
+        if (controlPlane != null) {
+            if (controlPlaneCa == null || joinTokenFile == null) {
+                throw new IllegalArgumentException("--control-plane needs --control-plane-ca and --join-token-file");
+            }
+            cp.addAll(List.of("--control-plane", controlPlane, "--control-plane-ca", controlPlaneCa.toString(),
+                    "--join-token-file", joinTokenFile.toString()));
+        }
+        return new AgentSteadyState.Options(run.lab, pods, rate, run.warmupDuration(), run.measuredDuration(),
+                Durations.parse(scrapeInterval), cp);
     }
 }

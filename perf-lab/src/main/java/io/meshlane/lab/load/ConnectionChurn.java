@@ -38,6 +38,7 @@ final class ConnectionChurn {
     private long finished;
     private long ok;
     private long errors;
+    private static final int ECHO_TIMEOUT_SECONDS = 5;
 
     ConnectionChurn(LoadSpec spec, EventLoop loop) {
         this.spec = spec;
@@ -113,6 +114,14 @@ final class ConnectionChurn {
             crc = Payloads.crc(buf, 0, spec.payload());
             received = ctx.alloc().directBuffer(spec.payload());
             ctx.writeAndFlush(buf);
+            // a connection nobody answers or closes is an error, not a run that never ends
+            ctx.executor().schedule(() -> {
+                if (!over) {
+                    over = true;
+                    end(false, "no echo on connection " + seq + " within " + ECHO_TIMEOUT_SECONDS + " s");
+                    ctx.close();
+                }
+            }, ECHO_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
 
         @Override

@@ -23,7 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A short low-rate bench yields the JSON shape of issue 3 and a report; shape only, not timings. */
+/**
+ * A short low-rate bench over both paths (client next to the server, and client on lab node 2)
+ * yields the JSON shape of issues 3 and 18 and a report; shape only, not timings.
+ */
 class BenchShapeTest {
     private static final List<String> KEYS = List.of("mode", "path", "payload", "rate", "connections", "requests", "errors",
             "p50_us", "p90_us", "p99_us", "p999_us", "max_rps", "cpu_ms_per_1k");
@@ -37,7 +40,7 @@ class BenchShapeTest {
         int rc = new CommandLine(new BenchCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(
                 "--lab", "tbench", "--modes", "direct,iptables,ebpf", "--rate", "200", "--duration", "1s",
                 "--warmup", "500ms", "--max-duration", "500ms", "--payloads", "64,1024", "--connections", "2",
-                "--rounds", "1", "--json", json.toString(), "--report", report.toString(),
+                "--rounds", "1", "--paths", "same-node,cross-node", "--json", json.toString(), "--report", report.toString(),
                 "--saturation", "--start-rate", "200", "--max-rate", "300", "--step-duration", "500ms", "--p99-budget", "200ms");
         assertEquals(0, rc, "bench failed:\n" + out + "\n" + err);
 
@@ -45,25 +48,23 @@ class BenchShapeTest {
         assertEquals(List.of("runs", "saturation", "saturation_curve", "round_spread", "machine", "mesh_added_ratios", "scheduler"),
                 iterate(root.fieldNames()));
         JsonNode saturation = root.get("saturation");
-        assertEquals(6, saturation.size(), "one sustained rate per mode and payload: " + saturation);
+        assertEquals(12, saturation.size(), "one sustained rate per mode, path and payload: " + saturation);
         for (JsonNode s : saturation) {
             assertEquals(List.of("mode", "path", "payload", "sustained_rps", "p99_budget_us"), iterate(s.fieldNames()));
-            assertEquals("same-node", s.get("path").asText());
             assertEquals(200_000, s.get("p99_budget_us").asLong());
             assertEquals(300, s.get("sustained_rps").asInt(), "200 and 300 req/s hold a 200 ms budget: " + root.get("saturation_curve"));
         }
-        assertEquals(12, root.get("saturation_curve").size(), "two steps per mode and payload");
+        assertEquals(24, root.get("saturation_curve").size(), "two steps per mode, path and payload");
         assertEquals(1, root.get("round_spread").get(0).get("rounds").asInt());
         assertTrue(root.get("machine").get("load_average_start").size() == 3 && root.get("machine").has("steal_pct"), root.toString());
         assertTrue(root.get("scheduler").get(0).get("voluntary_switches_per_req").asDouble() > 0, root.get("scheduler").toString());
-        assertEquals(2, root.get("mesh_added_ratios").size(), "one ratio row per payload: " + root.get("mesh_added_ratios"));
+        assertEquals(4, root.get("mesh_added_ratios").size(), "one ratio row per path and payload: " + root.get("mesh_added_ratios"));
         JsonNode runs = root.get("runs");
-        assertEquals(6, runs.size(), "one entry per mode and payload");
+        assertEquals(12, runs.size(), "one entry per mode, path and payload");
         Set<String> seen = new HashSet<>();
         for (JsonNode run : runs) {
             assertEquals(KEYS, iterate(run.fieldNames()), "keys and their order");
             assertTrue(run.get("mode").isTextual());
-            assertEquals("same-node", run.get("path").asText());
             for (String k : KEYS.subList(2, KEYS.size())) {
                 assertTrue(run.get(k).isNumber(), k + " is a number in " + run);
             }
@@ -74,9 +75,15 @@ class BenchShapeTest {
             assertTrue(run.get("p50_us").asDouble() > 0 && run.get("p50_us").asDouble() <= run.get("p99_us").asDouble());
             assertTrue(run.get("max_rps").asDouble() > 0);
             assertTrue(run.get("cpu_ms_per_1k").asDouble() > 0);
-            seen.add(run.get("mode").asText() + "/" + run.get("payload").asInt());
+            seen.add(run.get("path").asText() + "/" + run.get("mode").asText() + "/" + run.get("payload").asInt());
         }
-        assertEquals(Set.of("direct/64", "direct/1024", "iptables/64", "iptables/1024", "ebpf/64", "ebpf/1024"), seen);
+        Set<String> expected = new HashSet<>();
+        for (String path : List.of("same-node", "cross-node")) {
+            for (String mode : List.of("direct", "iptables", "ebpf")) {
+                expected.addAll(List.of(path + "/" + mode + "/64", path + "/" + mode + "/1024"));
+            }
+        }
+        assertEquals(expected, seen, "every mode measured on both paths");
 
         String md = Files.readString(report.resolve("report.md"));
         assertTrue(md.contains("| mode | path | payload | requests | errors | p50 µs |"), md);
@@ -90,6 +97,9 @@ class BenchShapeTest {
                 .parse(new org.xml.sax.InputSource(new java.io.StringReader(svg))); // well-formed
         assertTrue(svg.contains("<polyline") && svg.contains("p99 budget 200000 µs"), svg);
         assertTrue(md.contains("| msg_redirected |"), "the ebpf rounds were short-circuited by sk_msg:\n" + md);
+        // same-node sidecars connect straight to 15006; only connections arriving over the wire from node 2 are sk_assigned
+        assertTrue(md.contains("| inbound_assigned |"), "the cross-node ebpf client came in through node 1's tc capture:\n" + md);
+        assertTrue(md.contains("| cross-node | 64 | ebpf |"), md);
         BufferedImage png = ImageIO.read(report.resolve("latency.png").toFile());
         assertNotNull(png, "latency.png is a PNG");
         assertTrue(png.getWidth() >= 1000 && png.getHeight() >= 300, png.getWidth() + "x" + png.getHeight());
