@@ -13,6 +13,6 @@ import picocli.CommandLine.Command;
         description = "eBPF-accelerated service-mesh data plane and its hosted control plane.",
         subcommands = {BuildCommand.class, TestCommand.class, UpCommand.class, PreflightCommand.class, ImageCommand.class,
                 AgentCommand.class, ControlCommand.class, LabCommand.class, BenchCommand.class, AgentBenchCommand.class, AggregationCommand.class,
-                InstallCommand.class})
+                InstallCommand.class, AnalyzeCommand.class})
 public final class MeshlaneCommand {
 }

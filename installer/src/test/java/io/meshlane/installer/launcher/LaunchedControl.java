@@ -13,23 +13,33 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** One {@code ./meshlane control --store etcd} process as a user starts it; closing it sends SIGTERM, as a service manager would. */
+/** One {@code ./meshlane control} process (etcd or embedded store) as a user starts it; closing it sends SIGTERM, as a service manager would. */
 record LaunchedControl(Process process, Path data, Path log, Path kubeconfig, int port) implements AutoCloseable {
     private static final Pattern KUBECONFIG = Pattern.compile("kubectl --kubeconfig (\\S+) get namespaces");
     private static final long START_SECONDS = 180;
 
     /** Starts the process without waiting for it to serve. */
     static LaunchedControl launch(Path data, String etcdEndpoints) throws Exception {
+        return launchWith(data, "--store", "etcd", "--etcd-endpoints", etcdEndpoints);
+    }
+
+    /** {@code ./meshlane control} on its default embedded store, serving. */
+    static LaunchedControl embedded(Path data) throws Exception {
+        return launchWith(data).serving();
+    }
+
+    private static LaunchedControl launchWith(Path data, String... storeArgs) throws Exception {
         Path root = Path.of("").toAbsolutePath().getParent();
         Path launcher = root.resolve("meshlane");
         assertTrue(Files.isExecutable(launcher), "the launcher at " + launcher);
         Files.createDirectories(data);
         Path log = data.resolve("control.log");
         int port = FreePorts.pick();
-        Process p = new ProcessBuilder(launcher.toString(), "control", "--store", "etcd", "--etcd-endpoints", etcdEndpoints,
-                "--data-dir", data.toString(), "--listen", "127.0.0.1:" + port, "--agents-port", "0",
-                "--xds-port", "0", "--otlp-grpc-port", "-1", "--otlp-http-port", "-1")
-                .directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> command = new ArrayList<>(List.of(launcher.toString(), "control"));
+        command.addAll(List.of(storeArgs));
+        command.addAll(List.of("--data-dir", data.toString(), "--listen", "127.0.0.1:" + port, "--agents-port", "0",
+                "--xds-port", "0", "--otlp-grpc-port", "-1", "--otlp-http-port", "-1"));
+        Process p = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new LaunchedControl(p, data, log, null, port);
     }
 

@@ -3,6 +3,7 @@ package io.meshlane.control.fleet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshlane.control.http.Json;
+import io.meshlane.control.security.CaRotation;
 import io.meshlane.control.security.PrivateFiles;
 import io.meshlane.control.security.TlsMaterial;
 import io.meshlane.control.security.Token;
@@ -26,8 +27,7 @@ public final class SharedSecrets {
 
     static final String KEY = "/meshlane/fleet/secrets";
     private static final List<String> FILES = List.of("ca.crt", "ca.key", "token");
-    /** Present only while a CA rotation is under way (see {@link io.meshlane.control.security.CaRotation}). */
-    private static final List<String> ROTATION_FILES = List.of("ca-previous.crt", "ca-previous.key");
+    private static final List<String> ROTATION_FILES = List.of(CaRotation.PREVIOUS_CERT, CaRotation.PREVIOUS_KEY);
 
     private SharedSecrets() {
     }

@@ -57,10 +57,6 @@ public final class UnsupportedFields implements SemanticCheck {
                     + ", so this one has no effect");
         } else {
             JsonNode spec = object.path("spec");
-            if (kind.equals("VirtualService") && !GatewayBinding.appliesToMesh(spec)) {
-                problems.add("field spec.gateways binds it only to gateways " + spec.path("gateways")
-                        + ", which meshlane does not serve (add \"" + GatewayBinding.MESH + "\" to apply it to sidecars)");
-            }
             for (String field : support.unsupportedFields(kind, spec)) {
                 problems.add("field " + field + " is not supported by meshlane and has no effect");
             }

@@ -26,8 +26,9 @@ import java.util.List;
  */
 public final class CaRotation {
 
-    static final String PREVIOUS_CERT = "ca-previous.crt";
-    static final String PREVIOUS_KEY = "ca-previous.key";
+    /** The previous CA's certificate and key: present only while a rotation is under way. */
+    public static final String PREVIOUS_CERT = "ca-previous.crt";
+    public static final String PREVIOUS_KEY = "ca-previous.key";
     private static final DateTimeFormatter NAME_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     /** Where a data directory's CA stands: the CA that issues client certificates, and every CA trusted. */
@@ -93,8 +94,9 @@ public final class CaRotation {
 
     /** The CA that signs serving certificates: the previous one while a rotation is under way, else the one CA. */
     static Signer servingSigner(Path dataDir) throws IOException, GeneralSecurityException {
-        Path cert = dataDir.resolve(Files.exists(dataDir.resolve(PREVIOUS_CERT)) ? PREVIOUS_CERT : "ca.crt");
-        Path key = dataDir.resolve(Files.exists(dataDir.resolve(PREVIOUS_CERT)) ? PREVIOUS_KEY : "ca.key");
+        boolean rotating = Files.exists(dataDir.resolve(PREVIOUS_CERT));
+        Path cert = dataDir.resolve(rotating ? PREVIOUS_CERT : "ca.crt");
+        Path key = dataDir.resolve(rotating ? PREVIOUS_KEY : "ca.key");
         X509Certificate certificate = certificates(cert).getFirst();
         return new Signer(certificate, TlsMaterial.caKey(key, certificate));
     }

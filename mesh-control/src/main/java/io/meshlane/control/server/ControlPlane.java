@@ -224,6 +224,11 @@ public final class ControlPlane implements AutoCloseable {
                 Map.entry("micronaut.server.ssl.key-store.password", tls.keyStorePassword()),
                 Map.entry("micronaut.server.ssl.key-store.type", "PKCS12"),
                 Map.entry("micronaut.server.max-request-size", 16L * 1024 * 1024),
+                // client-go (kubectl, informers) multiplexes everything over one HTTP/2 connection when ALPN offers h2;
+                // HTTP/1.1 stays for clients that ask for it. Streams per connection: room for 1,000 watches and the
+                // requests beside them (kube-apiserver allows 1,000 by default)
+                Map.entry("micronaut.server.http-version", "2.0"),
+                Map.entry("micronaut.server.netty.http2.max-concurrent-streams", 2_000L),
                 Map.entry("micronaut.server.idle-timeout", "60m"),
                 Map.entry("micronaut.server.read-idle-timeout", "60m"),
                 Map.entry("micronaut.server.write-idle-timeout", "60m"),

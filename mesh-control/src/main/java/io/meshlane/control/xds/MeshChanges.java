@@ -1,11 +1,13 @@
 package io.meshlane.control.xds;
 
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.meshlane.control.mesh.GatewayBinding;
 import io.meshlane.control.registry.IstioRegistryFeed;
 import io.meshlane.control.registry.MeshService;
 import io.meshlane.control.registry.ServiceRegistry;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -22,6 +24,8 @@ import java.util.logging.Logger;
  */
 final class MeshChanges {
     private static final Logger LOG = Logger.getLogger(MeshChanges.class.getName());
+    /** The condition type that says whether a Gateway's selector matches a workload. */
+    static final String GATEWAY_SELECTED = "WorkloadSelected";
 
     private final ServiceRegistry registry;
     private final IstioRegistryFeed feed;
@@ -30,6 +34,8 @@ final class MeshChanges {
     private final ResourceCache cache;
     private final RejectionLog rejections;
     private boolean synced;
+    /** Whether each Gateway's selector matched a workload when last told, so a registry change tells only flips. */
+    private final Map<String, Boolean> gatewaySelected = new HashMap<>();
 
     MeshChanges(ServiceRegistry registry, MeshIndex index, Lanes lanes, ResourceCache cache, RejectionLog rejections) {
         this.registry = registry;
@@ -61,6 +67,7 @@ final class MeshChanges {
                 scopeChanged();
             }
             case MeshObject.NAMESPACE -> index.putNamespace(o);
+            case WorkloadPolicies.AUTHORIZATION_POLICY, WorkloadPolicies.PEER_AUTHENTICATION, WorkloadPolicies.GATEWAY -> applyPolicy(o);
             case MeshObject.TEST_LANE -> {
                 Set<String> hosts;
                 try {
@@ -77,6 +84,51 @@ final class MeshChanges {
         }
     }
 
+    /**
+     * An object read only by per-node views: checked (a refused one keeps its last good version in force), indexed,
+     * and every view re-checked.
+     */
+    private void applyPolicy(MeshObject o) {
+        try {
+            switch (o.kind()) {
+                case WorkloadPolicies.AUTHORIZATION_POLICY -> AuthorizationRules.validate(o);
+                case WorkloadPolicies.PEER_AUTHENTICATION -> InboundTls.validate(o);
+                default -> GatewayTranslator.translate(List.of(o), Map.of(MeshIndex.key(o), index.virtualServicesForGateway(o)),
+                        cache::gatewayRoutes);
+            }
+        } catch (RuntimeException e) {
+            rejections.reject(o, e.getMessage());
+            return;
+        }
+        index.policies().put(o);
+        if (synced) {
+            cache.viewsChanged();
+            if (o.kind().equals(WorkloadPolicies.GATEWAY)) {
+                gatewaySelected.remove(MeshIndex.key(o)); // a new version may have lost the condition written on the old one
+                checkGatewaySelectors(List.of(o));
+            }
+        }
+    }
+
+    /**
+     * Says on each Gateway whether its selector matches a registered workload: one that matches none serves no
+     * proxy, and Istio's analysers report it the same way.
+     */
+    private void checkGatewaySelectors(List<MeshObject> gateways) {
+        for (MeshObject g : gateways) {
+            var selector = g.spec().path("selector");
+            boolean found = registry.services().stream().flatMap(s -> registry.endpoints(s.hostname()).stream())
+                    .anyMatch(e -> WorkloadPolicies.matches(selector, e.labels()));
+            if (Boolean.valueOf(found).equals(gatewaySelected.put(MeshIndex.key(g), found))) {
+                continue;
+            }
+            rejections.notice(new RejectionLog.Notice(g.kind(), g.namespace(), g.name(), GATEWAY_SELECTED,
+                    found ? "WorkloadSelected" : "NoWorkloadSelected",
+                    found ? null : "spec.selector " + selector + " matches no workload the mesh knows; no gateway proxy serves this Gateway"
+                            + " until one with these labels runs (check the labels of the ingress gateway's pods)"));
+        }
+    }
+
     void delete(String kind, String namespace, String name, long revision) {
         String key = namespace + "/" + name;
         switch (kind) {
@@ -86,6 +138,9 @@ final class MeshChanges {
                     Set<String> hosts = new HashSet<>(MeshIndex.hostsOf(old));
                     hosts.addAll(index.hostsDelegatingTo(key));
                     cache.retranslate(hosts, ResourceCache.Part.ROUTES);
+                    if (GatewayBinding.bindsGateways(old.spec())) {
+                        cache.viewsChanged();
+                    }
                 }
             }
             case MeshObject.DESTINATION_RULE -> {
@@ -108,6 +163,12 @@ final class MeshChanges {
                 scopeChanged();
             }
             case MeshObject.NAMESPACE -> index.removeNamespace(name);
+            case WorkloadPolicies.AUTHORIZATION_POLICY, WorkloadPolicies.PEER_AUTHENTICATION, WorkloadPolicies.GATEWAY -> {
+                gatewaySelected.remove(key);
+                if (index.policies().remove(kind, key) != null && synced) {
+                    cache.viewsChanged();
+                }
+            }
             case MeshObject.TEST_LANE -> {
                 Set<String> hosts = lanes.remove(namespace, name);
                 if (synced && !hosts.isEmpty()) {
@@ -130,12 +191,14 @@ final class MeshChanges {
         Set<String> hosts = new TreeSet<>(cache.hosts());
         registry.services().forEach(s -> hosts.add(s.hostname()));
         cache.retranslate(hosts, ResourceCache.Part.ALL);
+        checkGatewaySelectors(index.policies().gateways());
     }
 
     /** Registry hosts changed (services or endpoints). */
     void registryChanged(Set<String> hosts) {
         if (synced) {
             cache.retranslate(hosts, ResourceCache.Part.ALL);
+            checkGatewaySelectors(index.policies().gateways());
         }
     }
 
@@ -160,6 +223,9 @@ final class MeshChanges {
                     cache.validate(vs, host);
                 }
             }
+            if (GatewayBinding.bindsGateways(vs.spec())) {
+                cache.validate(vs, "gateway");
+            }
         } catch (RuntimeException e) {
             if (old != null) {
                 index.putVirtualService(old);
@@ -175,6 +241,9 @@ final class MeshChanges {
         }
         if (synced && !touched.isEmpty()) {
             cache.retranslate(touched, ResourceCache.Part.ROUTES, translated);
+        }
+        if (synced && (GatewayBinding.bindsGateways(vs.spec()) || old != null && GatewayBinding.bindsGateways(old.spec()))) {
+            cache.viewsChanged();
         }
     }
 

@@ -32,6 +32,7 @@ final class MeshIndex {
     private final Map<String, MeshObject> destinationRules = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> drByHost = new ConcurrentHashMap<>();
     private final Map<String, MeshObject> namespaces = new ConcurrentHashMap<>();
+    private final WorkloadPolicies policies = new WorkloadPolicies();
     /** DestinationRule hosts that are wildcards ({@code *.example.com}, {@code *}): they cover other hosts. */
     private final Set<String> wildcardRuleHosts = ConcurrentHashMap.newKeySet();
     private final Map<String, MeshObject> sidecars = new ConcurrentHashMap<>();
@@ -44,6 +45,23 @@ final class MeshIndex {
 
     MeshIndex(MeshDefaults defaults) {
         this.defaults = defaults;
+    }
+
+    /** AuthorizationPolicies, PeerAuthentications and Gateways, chosen per workload. */
+    WorkloadPolicies policies() {
+        return policies;
+    }
+
+    /** The VirtualServices bound to a Gateway, in the order their routes apply (oldest first). */
+    List<MeshObject> virtualServicesForGateway(MeshObject gateway) {
+        List<MeshObject> list = new ArrayList<>();
+        for (MeshObject vs : virtualServices.values()) {
+            if (GatewayBinding.boundTo(vs.spec(), vs.namespace(), gateway.namespace(), gateway.name())) {
+                list.add(vs);
+            }
+        }
+        list.sort(Comparator.comparing(MeshIndex::created).thenComparing(MeshIndex::key));
+        return list;
     }
 
     static String key(MeshObject o) {

@@ -34,6 +34,8 @@ final class NodeViews implements XdsSnapshot {
     private final MeshIndex index;
     private final Map<String, Map<String, XdsResource>> endpointViews = new ConcurrentHashMap<>();
     private final Map<String, Map<String, XdsResource>> sidecarViews = new ConcurrentHashMap<>();
+    /** The listener name prefix of proxyless gRPC servers (gRFC A36's default template, as Istio's bootstrap sets it). */
+    static final String SERVER_LISTENER = "grpc/server?xds.resource.listening_address=";
     /** A scope's wildcard cluster list (by scope key): the clusters of the hosts it sees. */
     private final Map<String, Map<String, XdsResource>> clusterLists = new ConcurrentHashMap<>();
     private final ClientScopes scopes;
@@ -84,21 +86,22 @@ final class NodeViews implements XdsSnapshot {
     @Override
     public XdsResource resolve(String type, String name, ProxyNode node) {
         return switch (type) {
-            case TypeUrls.LISTENER -> node.type() == ProxyNode.Type.PROXYLESS ? apiListener(name, node) : sidecar(node).get("L" + name);
+            case TypeUrls.LISTENER -> node.type() != ProxyNode.Type.PROXYLESS ? sidecar(node).get("L" + name)
+                    : name.startsWith(SERVER_LISTENER) ? serverListener(name, node) : apiListener(name, node);
             case TypeUrls.ROUTE -> {
                 String host = hostOf(type, name);
                 if (host != null && !scopes.of(node).sees(host)) {
                     yield null;
                 }
                 XdsResource r = cache.route(name, node.namespace(), node.labels());
-                yield r != null ? r : node.type() == ProxyNode.Type.SIDECAR ? sidecar(node).get("R" + name) : null;
+                yield r != null ? r : node.type() != ProxyNode.Type.PROXYLESS ? sidecar(node).get("R" + name) : null;
             }
             case TypeUrls.CLUSTER -> {
                 String host = hostOf(type, name);
                 if (host != null) {
                     yield scopes.of(node).sees(host) ? cache.cluster(name, node.namespace()) : null;
                 }
-                yield node.type() == ProxyNode.Type.SIDECAR ? sidecar(node).get("C" + name) : null;
+                yield node.type() != ProxyNode.Type.PROXYLESS ? sidecar(node).get("C" + name) : null;
             }
             case TypeUrls.ENDPOINT -> {
                 String host = hostOf(TypeUrls.CLUSTER, name);
@@ -118,7 +121,7 @@ final class NodeViews implements XdsSnapshot {
                 scope.hosts().forEach(h -> list.putAll(cache.clustersOf(h, scope.namespace())));
                 return list;
             }));
-            if (node.type() == ProxyNode.Type.SIDECAR) {
+            if (node.type() != ProxyNode.Type.PROXYLESS) {
                 sidecar(node).forEach((k, v) -> {
                     if (k.startsWith("C")) {
                         out.put(k.substring(1), v);
@@ -126,7 +129,7 @@ final class NodeViews implements XdsSnapshot {
                 });
             }
         } else if (TypeUrls.LISTENER.equals(type)) {
-            if (node.type() == ProxyNode.Type.SIDECAR) {
+            if (node.type() != ProxyNode.Type.PROXYLESS) {
                 sidecar(node).forEach((k, v) -> {
                     if (k.startsWith("L")) {
                         out.put(k.substring(1), v);
@@ -142,6 +145,29 @@ final class NodeViews implements XdsSnapshot {
             }
         }
         return out.values();
+    }
+
+    /**
+     * A proxyless gRPC server's Listener ({@code grpc/server?xds.resource.listening_address=<host>:<port>}, the name
+     * grpc-java's {@code server_listener_resource_name_template} makes): the RBAC of the AuthorizationPolicies
+     * selecting the server's labels, and mTLS when its PeerAuthentication is STRICT for the port.
+     */
+    private XdsResource serverListener(String name, ProxyNode node) {
+        String address = name.substring(SERVER_LISTENER.length());
+        int colon = address.lastIndexOf(':');
+        int port;
+        try {
+            port = Integer.parseInt(address.substring(colon + 1));
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            return null;
+        }
+        String host = address.substring(0, colon).replace("[", "").replace("]", "");
+        WorkloadPolicies policies = index.policies();
+        AuthorizationRules rules = AuthorizationRules.of(
+                policies.forWorkload(WorkloadPolicies.AUTHORIZATION_POLICY, node.namespace(), node.labels()), false);
+        InboundTls.Mode mode = InboundTls.mode(policies.forWorkload(WorkloadPolicies.PEER_AUTHENTICATION, node.namespace(), node.labels()),
+                node.namespace(), port);
+        return XdsResource.of(name, ListenerTranslator.serverListener(name, host, port, rules.httpFilters(), mode == InboundTls.Mode.STRICT));
     }
 
     private XdsResource apiListener(String name, ProxyNode node) {
@@ -204,9 +230,30 @@ final class NodeViews implements XdsSnapshot {
 
     /** Sidecar listeners (L), port route configurations (R) and static clusters (C) for one view. */
     private Map<String, XdsResource> sidecar(ProxyNode node) {
-        // sidecar views also depend on the proxy's own address (its inbound ports), its scope and its labels (source matches)
+        // sidecar and gateway views also depend on the proxy's own address (its inbound ports), its scope and its
+        // labels (source matches, its policies)
         return sidecarViews.computeIfAbsent(node.viewKey() + "|" + node.ip() + "|" + scopes.of(node).key() + "|" + new TreeMap<>(node.labels()),
-                k -> buildSidecar(node));
+                k -> node.type() == ProxyNode.Type.ROUTER ? buildGateway(node) : buildSidecar(node));
+    }
+
+    /** A gateway proxy's listeners and routes from the Gateways selecting it, and the outbound clusters' black hole. */
+    private Map<String, XdsResource> buildGateway(ProxyNode node) {
+        Map<String, List<MeshObject>> bound = new java.util.HashMap<>();
+        List<MeshObject> gateways = new ArrayList<>();
+        for (MeshObject g : index.policies().gatewaysFor(node.labels())) {
+            try {
+                Map<String, List<MeshObject>> vss = Map.of(MeshIndex.key(g), index.virtualServicesForGateway(g));
+                GatewayTranslator.translate(List.of(g), vss, cache::gatewayRoutes);
+                gateways.add(g);
+                bound.putAll(vss);
+            } catch (TranslationException e) {
+                java.util.logging.Logger.getLogger(NodeViews.class.getName()).warning("gateway " + node.id() + " skips " + e.getMessage());
+            }
+        }
+        Map<String, XdsResource> out = new LinkedHashMap<>(GatewayTranslator.translate(gateways, bound, cache::gatewayRoutes));
+        out.put("C" + ListenerTranslator.BLACKHOLE, XdsResource.of(ListenerTranslator.BLACKHOLE, Cluster.newBuilder()
+                .setName(ListenerTranslator.BLACKHOLE).setType(Cluster.DiscoveryType.STATIC).build()));
+        return out;
     }
 
     private Map<String, XdsResource> buildSidecar(ProxyNode node) {
@@ -237,7 +284,12 @@ final class NodeViews implements XdsSnapshot {
                 targets.put(p.number(), p.targetPort());
             });
         }
-        out.put("LvirtualInbound", XdsResource.of("virtualInbound", ListenerTranslator.virtualInbound(ownPorts)));
+        WorkloadPolicies policies = index.policies();
+        List<MeshObject> authz = policies.forWorkload(WorkloadPolicies.AUTHORIZATION_POLICY, node.namespace(), node.labels());
+        List<MeshObject> peers = policies.forWorkload(WorkloadPolicies.PEER_AUTHENTICATION, node.namespace(), node.labels());
+        ListenerTranslator.InboundPolicy inbound = new ListenerTranslator.InboundPolicy(port -> InboundTls.mode(peers, node.namespace(), port),
+                AuthorizationRules.of(authz, false), AuthorizationRules.of(authz, true));
+        out.put("LvirtualInbound", XdsResource.of("virtualInbound", ListenerTranslator.virtualInbound(ownPorts, inbound)));
         targets.forEach((p, target) -> out.put("Cinbound|" + p + "||",
                 XdsResource.of("inbound|" + p + "||", ListenerTranslator.inboundCluster(p, target))));
         Map<Integer, List<VirtualHost>> byPort = new TreeMap<>();

@@ -15,7 +15,8 @@ import java.util.Map;
  */
 record ProxyNode(String id, Type type, String ip, String pod, String namespace, Locality locality,
                         Map<String, String> labels, String network, String cluster) {
-    enum Type { SIDECAR, PROXYLESS }
+    /** An Envoy sidecar, a proxyless gRPC client or server, or an Envoy gateway (node id {@code router~…}). */
+    enum Type { SIDECAR, PROXYLESS, ROUTER }
 
     /**
      * Parses the node of a client authenticated as a workload of {@code identityNamespace}: the certificate's
@@ -78,7 +79,8 @@ record ProxyNode(String id, Type type, String ip, String pod, String namespace, 
         if (locality.equals(Locality.UNKNOWN) && labels.containsKey("istio-locality")) {
             locality = Locality.parse(labels.get("istio-locality"));
         }
-        return new ProxyNode(id, proxyless ? Type.PROXYLESS : Type.SIDECAR, ip, pod, namespace, locality, Map.copyOf(labels),
+        Type type = proxyless ? Type.PROXYLESS : id.startsWith("router~") ? Type.ROUTER : Type.SIDECAR;
+        return new ProxyNode(id, type, ip, pod, namespace, locality, Map.copyOf(labels),
                 string(md, "NETWORK"), string(md, "CLUSTER_ID"));
     }
 

@@ -12,6 +12,14 @@ final class RejectionLog {
 
     private final List<Rejection> rejections = new CopyOnWriteArrayList<>();
     private final List<Consumer<Rejection>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Notice>> noticeListeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * A condition of an accepted object that says whether it takes effect anywhere ({@code problem} null: it does),
+     * such as a Gateway whose selector matches no workload.
+     */
+    record Notice(String kind, String namespace, String name, String type, String reason, String problem) {
+    }
 
     void reject(MeshObject o, String message) {
         LOG.warning("rejected " + o.kind() + " " + o.namespace() + "/" + o.name() + " at revision " + o.revision()
@@ -31,5 +39,13 @@ final class RejectionLog {
 
     void onRejection(Consumer<Rejection> listener) {
         listeners.add(listener);
+    }
+
+    void notice(Notice n) {
+        noticeListeners.forEach(l -> l.accept(n));
+    }
+
+    void onNotice(Consumer<Notice> listener) {
+        noticeListeners.add(listener);
     }
 }

@@ -233,6 +233,19 @@ final class ResourceCache {
         return routeTranslator.translations();
     }
 
+    /** The routes of a VirtualService bound to a gateway, for a virtual host of {@code host} on gateway port {@code port}. */
+    List<Route> gatewayRoutes(MeshObject vs, String host, int port) {
+        return routeTranslator.translate(vs, host, port);
+    }
+
+    /** Objects that only per-node views read (policies, gateways) changed: every listener and route is re-checked. */
+    void viewsChanged() {
+        XdsChange change = new XdsChange();
+        change.whole(TypeUrls.LISTENER);
+        change.whole(TypeUrls.ROUTE);
+        listeners.forEach(l -> l.accept(change));
+    }
+
     /** Validates a VirtualService for a host the registry does not know (yet): its routes as at port 80. */
     void validate(MeshObject vs, String host) {
         routeTranslator.translate(vs, host, 80);

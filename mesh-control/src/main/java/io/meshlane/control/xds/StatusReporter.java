@@ -20,7 +20,8 @@ import java.util.logging.Logger;
  * the condition {@code type: XdsAccepted, status: "False"} (reason {@code Nacked} or {@code Rejected},
  * with the message) in the object's {@code status.conditions}, as {@code kubectl get -o yaml} shows it.
  * Writes are skipped when the same condition is already there, so reporting never loops through the
- * store watch. Runs on its own thread; a failed write is logged and dropped.
+ * store watch. Notices of accepted objects set their own condition (a Gateway's {@code WorkloadSelected}), flipped
+ * back to True once the problem is gone. Runs on its own thread; a failed write is logged and dropped.
  */
 public final class StatusReporter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StatusReporter.class.getName());
@@ -45,10 +46,18 @@ public final class StatusReporter implements AutoCloseable {
             }
         });
         server.onRejection(r -> report(r.kind(), r.namespace(), r.name(), "Rejected", r.message()));
+        server.onNotice(n -> report(n.kind(), n.namespace(), n.name(), n.type(), n.problem() == null, n.reason(),
+                n.problem() == null ? "" : n.problem()));
         return this;
     }
 
     void report(String kind, String namespace, String name, String reason, String message) {
+        report(kind, namespace, name, CONDITION, false, reason, message);
+    }
+
+    /** Sets condition {@code type}; a condition that is fine ({@code ok}) is written only over an earlier problem. */
+    private void report(String kind, String namespace, String name, String type, boolean ok, String reason, String message) {
+        String value = ok ? "True" : "False";
         writer.execute(() -> {
             String key;
             try {
@@ -68,16 +77,16 @@ public final class StatusReporter implements AutoCloseable {
                             ? (ArrayNode) status.get("conditions") : status.putArray("conditions");
                     ObjectNode existing = null;
                     for (JsonNode c : conditions) {
-                        if (CONDITION.equals(c.path("type").asText())) {
+                        if (type.equals(c.path("type").asText())) {
                             existing = (ObjectNode) c;
                         }
                     }
-                    if (existing != null && "False".equals(existing.path("status").asText()) && reason.equals(existing.path("reason").asText())
-                            && message.equals(existing.path("message").asText())) {
+                    if (existing == null && ok || existing != null && value.equals(existing.path("status").asText())
+                            && reason.equals(existing.path("reason").asText()) && message.equals(existing.path("message").asText())) {
                         return;
                     }
                     ObjectNode c = existing != null ? existing : conditions.addObject();
-                    c.put("type", CONDITION).put("status", "False").put("reason", reason).put("message", message)
+                    c.put("type", type).put("status", value).put("reason", reason).put("message", message)
                             .put("lastTransitionTime", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
                     store.update(key, JSON.writeValueAsBytes(o), found.get().modRevision());
                     return;

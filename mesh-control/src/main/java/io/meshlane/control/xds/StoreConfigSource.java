@@ -30,6 +30,9 @@ final class StoreConfigSource implements ConfigSource {
             "/registry/networking.istio.io/serviceentries/", MeshObject.SERVICE_ENTRY,
             "/registry/networking.istio.io/workloadentries/", MeshObject.WORKLOAD_ENTRY,
             "/registry/networking.istio.io/sidecars/", MeshObject.SIDECAR,
+            "/registry/networking.istio.io/gateways/", WorkloadPolicies.GATEWAY,
+            "/registry/security.istio.io/authorizationpolicies/", WorkloadPolicies.AUTHORIZATION_POLICY,
+            "/registry/security.istio.io/peerauthentications/", WorkloadPolicies.PEER_AUTHENTICATION,
             "/registry/core/namespaces/", MeshObject.NAMESPACE,
             "/registry/meshlane.io/testlanes/", MeshObject.TEST_LANE);
 

@@ -68,7 +68,7 @@ final class UpstreamTls {
         return Optional.of(TransportSocket.newBuilder().setName(TRANSPORT_SOCKET).setTypedConfig(Any.pack(context.build())).build());
     }
 
-    private static CertificateProviderPluginInstance provider(String certificate) {
+    static CertificateProviderPluginInstance provider(String certificate) {
         return CertificateProviderPluginInstance.newBuilder().setInstanceName(PROVIDER).setCertificateName(certificate).build();
     }
 
@@ -93,7 +93,7 @@ final class UpstreamTls {
         common.setValidationContext(validation);
     }
 
-    private static void subjectAltNames(JsonNode tls, CertificateValidationContext.Builder validation) {
+    static void subjectAltNames(JsonNode tls, CertificateValidationContext.Builder validation) {
         for (JsonNode san : tls.path("subjectAltNames")) {
             String name = san.asText();
             validation.addMatchTypedSubjectAltNames(SubjectAltNameMatcher.newBuilder()

@@ -229,6 +229,10 @@ public final class XdsServer implements AutoCloseable {
     }
 
     /** Hook told of each configuration object the translator refuses, on the translation thread. */
+    void onNotice(Consumer<RejectionLog.Notice> listener) {
+        translation.rejections().onNotice(listener);
+    }
+
     void onRejection(Consumer<Rejection> listener) {
         translation.rejections().onRejection(listener);
     }

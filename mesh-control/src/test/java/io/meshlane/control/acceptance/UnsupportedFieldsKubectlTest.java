@@ -78,16 +78,18 @@ class UnsupportedFieldsKubectlTest {
     }
 
     @Test
-    void aKindMeshlaneDoesNotTranslateIsAcceptedWithAWarning() {
+    void aGatewayFieldMeshlaneDoesNotActOnIsAcceptedWithAWarning() {
         Kubectl.Result applied = kubectl.runWithInput("""
                 apiVersion: networking.istio.io/v1
                 kind: Gateway
                 metadata: {name: ingress}
                 spec:
                   selector: {istio: ingressgateway}
-                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"], bind: 127.0.0.1}]
                 """, "apply", "-f", "-");
         assertTrue(applied.ok(), applied.toString());
-        assertTrue(applied.err().contains("Warning: Gateway default/ingress: meshlane does not translate Gateway objects"), applied.toString());
+        assertTrue(applied.err().contains("Warning: Gateway default/ingress: field spec.servers[0].bind is not supported by meshlane"),
+                applied.toString());
+        assertEquals("False", kubectl.ok("get", "gateway", "ingress", "-o", "jsonpath=" + CONDITION + ".status}"));
     }
 }

@@ -88,8 +88,9 @@ class FieldSupportTest {
 
     @Test
     void aKindMeshlaneDoesNotTranslateIsNamedAsAWhole() {
-        assertTrue(support.unsupportedKind("Gateway").orElseThrow().contains("gateway"));
+        assertTrue(support.unsupportedKind("WorkloadGroup").orElseThrow().contains("WorkloadEntry"));
         assertTrue(support.unsupportedKind("VirtualService").isEmpty());
+        assertTrue(support.unsupportedKind("Gateway").isEmpty());
         assertTrue(support.describes("PeerAuthentication"));
         assertTrue(!support.describes("AccelerationPolicy"));
     }
@@ -121,12 +122,32 @@ class FieldSupportTest {
     }
 
     @Test
-    void aVirtualServiceBoundOnlyToGatewaysIsReported() throws IOException {
+    void gatewaysAndSecurityPoliciesNameTheFieldsMeshlaneDoesNotActOn() throws IOException {
         ObjectNode vs = object("{kind: VirtualService, metadata: {name: bookinfo}, spec: {hosts: ['*'], gateways: [bookinfo-gateway]}}");
-        String warning = advice.advise(vs).getFirst();
-        assertTrue(warning.contains("binds it only to gateways [\"bookinfo-gateway\"]") && warning.contains("add \"mesh\""), warning);
-        ObjectNode gateway = object("{kind: Gateway, metadata: {name: g, namespace: web}, spec: {servers: []}}");
-        assertTrue(advice.advise(gateway).getFirst().startsWith("Gateway web/g: meshlane does not translate Gateway objects"));
+        assertEquals(List.of(), advice.advise(vs), "a VirtualService bound to a Gateway is served by the gateway proxies");
+        assertEquals(List.of("spec.servers[0].bind", "spec.servers[1].tls.ecdhCurves"), support.unsupportedFields("Gateway", object("""
+                selector: {istio: ingressgateway}
+                servers:
+                - {port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"], bind: 127.0.0.1}
+                - port: {number: 443, name: https, protocol: HTTPS}
+                  hosts: [bookinfo.example.com]
+                  tls: {mode: SIMPLE, credentialName: bookinfo-cert, ecdhCurves: [P-256], minProtocolVersion: TLSV1_2}
+                """)));
+        assertEquals(List.of("spec.targetRef", "spec.rules[0].from[0].source.requestPrincipals"),
+                support.unsupportedFields("AuthorizationPolicy", object("""
+                        selector: {matchLabels: {app: reviews}}
+                        action: DENY
+                        targetRef: {kind: Service, name: reviews}
+                        rules:
+                        - from: [{source: {namespaces: [shop], requestPrincipals: ["*"]}}]
+                          to: [{operation: {methods: [POST], paths: [/admin/*]}}]
+                          when: [{key: 'request.headers[x-user]', values: [bob]}]
+                        """)));
+        assertEquals(List.of(), support.unsupportedFields("PeerAuthentication", object("""
+                selector: {matchLabels: {app: reviews}}
+                mtls: {mode: STRICT}
+                portLevelMtls: {"9080": {mode: DISABLE}}
+                """)));
     }
 
     @Test

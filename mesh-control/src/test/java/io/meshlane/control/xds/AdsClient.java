@@ -9,8 +9,15 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +92,37 @@ final class AdsClient implements AutoCloseable {
             throw new AssertionError("expected a DeltaDiscoveryResponse, got " + o);
         }
         return r;
+    }
+
+    /** Opens a stream to the server on {@code port}, sends {@code request} and returns the first response. */
+    static DiscoveryResponse firstResponse(int port, DiscoveryRequest request) throws InterruptedException {
+        ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        try (AdsClient ads = new AdsClient(ch, false)) {
+            ads.send(request);
+            return ads.response();
+        } finally {
+            ch.shutdownNow();
+        }
+    }
+
+    /** The clusters, by name, that a wildcard CDS subscription delivers to {@code node}. */
+    static Map<String, Cluster> clusters(int port, Node node) throws Exception {
+        Map<String, Cluster> out = new TreeMap<>();
+        for (var any : firstResponse(port, DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(TypeUrls.CLUSTER).build()).getResourcesList()) {
+            Cluster c = any.unpack(Cluster.class);
+            out.put(c.getName(), c);
+        }
+        return out;
+    }
+
+    /** The routes of route configuration {@code name} as {@code node} receives them; empty when it is not sent one. */
+    static List<Route> routes(int port, Node node, String name) throws Exception {
+        DiscoveryResponse r = firstResponse(port, DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(TypeUrls.ROUTE)
+                .addResourceNames(name).build());
+        if (r.getResourcesCount() == 0) {
+            return List.of();
+        }
+        return r.getResources(0).unpack(RouteConfiguration.class).getVirtualHosts(0).getRoutesList();
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.meshlane.control.xds;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Struct;
@@ -9,15 +8,8 @@ import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.route.v3.Route;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,7 +48,7 @@ class ClientViewsTest {
     /** A route to a host reached only through a delegate VirtualService gets the hash key of that host's rule. */
     @Test
     void hashingRuleReachesRoutesThroughADelegate() throws Exception {
-        m.applyYaml("""
+        try (var rules = m.applied("""
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
                 metadata: {name: frontend}
@@ -79,18 +71,18 @@ class ClientViewsTest {
                 spec:
                   host: billing
                   trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x-user}}}
-                """, "default");
-        Route r = routes(node("default", Map.of()), "frontend.default.svc.cluster.local:7070").getFirst();
-        assertEquals("to-billing", r.getName());
-        assertEquals(List.of("x-user"), r.getRoute().getHashPolicyList().stream().map(h -> h.getHeader().getHeaderName()).toList(),
-                "the delegate's route to billing carries billing's hash key: " + r);
-        m.delete("DestinationRule", "default", "billing-hash");
+                """, "default")) {
+            Route r = routes(node("default", Map.of()), "frontend.default.svc.cluster.local:7070").getFirst();
+            assertEquals("to-billing", r.getName());
+            assertEquals(List.of("x-user"), r.getRoute().getHashPolicyList().stream().map(h -> h.getHeader().getHeaderName()).toList(),
+                    "the delegate's route to billing carries billing's hash key: " + r);
+        }
     }
 
     /** Istio's order: the client's namespace, then the service's (exported), then the root namespace; merged within one. */
     @Test
     void destinationRuleOfTheClientsNamespaceWins() throws Exception {
-        m.applyYaml("""
+        try (var rules = m.applied("""
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule
                 metadata: {name: greeter}
@@ -115,7 +107,7 @@ class ClientViewsTest {
                   exportTo: ["."]
                   trafficPolicy: {loadBalancer: {simple: RANDOM}}
                 """, "default");
-        m.applyYaml("""
+             var rules2 = m.applied("""
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule
                 metadata: {name: greeter-for-shop}
@@ -124,7 +116,7 @@ class ClientViewsTest {
                   trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}
                   subsets: [{name: v2, labels: {version: v2}}]
                 """, "shop");
-        m.applyYaml("""
+             var rules3 = m.applied("""
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule
                 metadata: {name: greeter-elsewhere}
@@ -134,15 +126,14 @@ class ClientViewsTest {
                   trafficPolicy: {loadBalancer: {simple: RANDOM}}
                   subsets: [{name: v3, labels: {version: v3}}]
                 """, "other");
-        m.applyYaml("""
+             var rules4 = m.applied("""
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule
                 metadata: {name: mesh-wide}
                 spec:
                   host: "*.svc.cluster.local"
                   trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}
-                """, "istio-system");
-        try {
+                """, "istio-system")) {
             Map<String, Cluster> shop = clusters(node("shop", Map.of()));
             assertEquals(Cluster.LbPolicy.LEAST_REQUEST, shop.get("outbound|7070||" + GREETER).getLbPolicy(), "shop's own rule");
             assertEquals(sorted("outbound|7070||" + GREETER, "outbound|7070|v2|" + GREETER), namesFor(shop, GREETER));
@@ -162,19 +153,12 @@ class ClientViewsTest {
 
             Map<String, Cluster> other = clusters(node("other", Map.of()));
             assertEquals(sorted("outbound|7070||" + GREETER, "outbound|7070|v3|" + GREETER), namesFor(other, GREETER));
-        } finally {
-            m.delete("DestinationRule", "default", "greeter");
-            m.delete("DestinationRule", "default", "greeter-more");
-            m.delete("DestinationRule", "default", "billing-private");
-            m.delete("DestinationRule", "shop", "greeter-for-shop");
-            m.delete("DestinationRule", "other", "greeter-elsewhere");
-            m.delete("DestinationRule", "istio-system", "mesh-wide");
         }
     }
 
     @Test
     void serviceEntryExportedToItsNamespaceOnly() throws Exception {
-        m.applyYaml("""
+        try (var rules = m.applied("""
                 apiVersion: networking.istio.io/v1
                 kind: ServiceEntry
                 metadata: {name: partner}
@@ -185,12 +169,9 @@ class ClientViewsTest {
                   resolution: STATIC
                   ports: [{number: 7443, name: grpc, protocol: GRPC}]
                   endpoints: [{address: 127.0.0.1}]
-                """, "ext");
-        try {
+                """, "ext")) {
             assertTrue(clusters(node("ext", Map.of())).containsKey("outbound|7443||api.partner.example"));
             assertEquals(List.of(), namesFor(clusters(node("shop", Map.of())), "api.partner.example"));
-        } finally {
-            m.delete("ServiceEntry", "ext", "partner");
         }
     }
 
@@ -198,7 +179,7 @@ class ClientViewsTest {
     @Test
     void sidecarScopesClustersAndRoutes() throws Exception {
         int unscoped = clusters(node("scoped", Map.of())).size();
-        m.applyYaml("""
+        try (var rules = m.applied("""
                 apiVersion: networking.istio.io/v1
                 kind: Sidecar
                 metadata: {name: default}
@@ -213,14 +194,13 @@ class ClientViewsTest {
                   workloadSelector: {labels: {app: wide}}
                   egress: [{hosts: ["*/*", "~default/billing.default.svc.cluster.local"]}]
                 """, "scoped");
-        m.applyYaml("""
+             var rules2 = m.applied("""
                 apiVersion: networking.istio.io/v1
                 kind: Sidecar
                 metadata: {name: default}
                 spec:
                   egress: [{hosts: ["./*", "default/greeter.default.svc.cluster.local"]}]
-                """, "istio-system");
-        try {
+                """, "istio-system")) {
             Map<String, Cluster> scoped = clusters(node("scoped", Map.of()));
             assertEquals(List.of("outbound|7070||local.scoped.svc.cluster.local"), outbound(scoped));
             assertTrue(scoped.size() < unscoped, scoped.size() + " clusters with the Sidecar, " + unscoped + " without");
@@ -233,17 +213,13 @@ class ClientViewsTest {
 
             assertEquals(List.of("outbound|7070||cart.shop.svc.cluster.local", "outbound|7070||" + GREETER),
                     outbound(clusters(node("shop", Map.of()))), "the root namespace's Sidecar, '.' meaning the client's namespace");
-        } finally {
-            m.delete("Sidecar", "scoped", "default");
-            m.delete("Sidecar", "scoped", "wide");
-            m.delete("Sidecar", "istio-system", "default");
         }
         assertEquals(unscoped, clusters(node("scoped", Map.of())).size(), "deleting the Sidecars restores the whole mesh");
     }
 
     @Test
     void sourceLabelsAndSourceNamespaceChooseRoutesPerClient() throws Exception {
-        m.applyYaml("""
+        try (var rules = m.applied("""
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
                 metadata: {name: greeter-by-source}
@@ -256,14 +232,11 @@ class ClientViewsTest {
                   - name: from-shop
                     match: [{sourceNamespace: shop, uri: {prefix: /shop}}]
                     route: [{destination: {host: greeter}}]
-                """, "default");
-        try {
+                """, "default")) {
             assertEquals(List.of("canary-clients", "default"), names(routes(node("default", Map.of("track", "canary")), GREETER + ":7070")));
             assertEquals(List.of("default"), names(routes(node("default", Map.of("track", "stable")), GREETER + ":7070")));
             assertEquals(List.of("from-shop", "default"), names(routes(node("shop", Map.of()), GREETER + ":7070")));
             assertEquals(List.of("canary-clients", "from-shop", "default"), names(routes(node("shop", Map.of("track", "canary")), GREETER + ":7070")));
-        } finally {
-            m.delete("VirtualService", "default", "greeter-by-source");
         }
     }
 
@@ -304,17 +277,11 @@ class ClientViewsTest {
     }
 
     static Map<String, Cluster> clusters(Node node) throws Exception {
-        return clusters(m, node);
+        return AdsClient.clusters(m.xds.port(), node);
     }
 
-    /** The clusters a wildcard CDS subscription delivers to {@code node}. */
     static Map<String, Cluster> clusters(MeshFixture f, Node node) throws Exception {
-        Map<String, Cluster> out = new TreeMap<>();
-        for (var any : first(f, DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(TypeUrls.CLUSTER).build()).getResourcesList()) {
-            Cluster c = any.unpack(Cluster.class);
-            out.put(c.getName(), c);
-        }
-        return out;
+        return AdsClient.clusters(f.xds.port(), node);
     }
 
     static List<Route> routes(Node node, String name) throws Exception {
@@ -324,20 +291,6 @@ class ClientViewsTest {
     }
 
     private static List<Route> routesOrEmpty(Node node, String name) throws Exception {
-        DiscoveryResponse r = first(m, DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(TypeUrls.ROUTE).addResourceNames(name).build());
-        if (r.getResourcesCount() == 0) {
-            return List.of();
-        }
-        return r.getResources(0).unpack(RouteConfiguration.class).getVirtualHosts(0).getRoutesList();
-    }
-
-    private static DiscoveryResponse first(MeshFixture f, DiscoveryRequest request) throws Exception {
-        ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", f.xds.port()).usePlaintext().build();
-        try (AdsClient ads = new AdsClient(ch, false)) {
-            ads.send(request);
-            return assertInstanceOf(DiscoveryResponse.class, ads.received.poll(10, TimeUnit.SECONDS));
-        } finally {
-            ch.shutdownNow();
-        }
+        return AdsClient.routes(m.xds.port(), node, name);
     }
 }

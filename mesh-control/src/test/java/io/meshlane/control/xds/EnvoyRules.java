@@ -41,7 +41,11 @@ final class EnvoyRules {
     private static final TypeRegistry TYPES = TypeRegistry.newBuilder()
             .add(List.of(HttpConnectionManager.getDescriptor(), Router.getDescriptor(), HTTPFault.getDescriptor(),
                     UpstreamTlsContext.getDescriptor(), Listener.getDescriptor(), RouteConfiguration.getDescriptor(),
-                    Cluster.getDescriptor(), ClusterLoadAssignment.getDescriptor(), TcpProxy.getDescriptor(), OriginalDst.getDescriptor()))
+                    Cluster.getDescriptor(), ClusterLoadAssignment.getDescriptor(), TcpProxy.getDescriptor(), OriginalDst.getDescriptor(),
+                    io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor(),
+                    io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector.getDescriptor(),
+                    io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor(),
+                    io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor()))
             .build();
     private static final ExtensionRegistry EXTENSIONS = ExtensionRegistry.newInstance();
 

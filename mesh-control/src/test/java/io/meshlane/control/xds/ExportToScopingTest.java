@@ -1,16 +1,9 @@
 package io.meshlane.control.xds;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.envoyproxy.envoy.config.route.v3.Route;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -54,15 +47,7 @@ class ExportToScopingTest {
     }
 
     private static List<String> routesSeenFrom(MeshFixture m, String namespace) throws Exception {
-        ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", m.xds.port()).usePlaintext().build();
-        try (AdsClient ads = new AdsClient(ch, false)) {
-            ads.send(DiscoveryRequest.newBuilder().setNode(AdsClient.node("sidecar~127.0.0.1~c." + namespace + "~" + namespace + ".svc.cluster.local",
-                    true, "")).setTypeUrl(TypeUrls.ROUTE).addResourceNames(ROUTE).build());
-            DiscoveryResponse r = assertInstanceOf(DiscoveryResponse.class, ads.received.poll(10, TimeUnit.SECONDS));
-            RouteConfiguration rc = r.getResources(0).unpack(RouteConfiguration.class);
-            return rc.getVirtualHosts(0).getRoutesList().stream().map(Route::getName).toList();
-        } finally {
-            ch.shutdownNow();
-        }
+        return AdsClient.routes(m.xds.port(), AdsClient.node("sidecar~127.0.0.1~c." + namespace + "~" + namespace + ".svc.cluster.local",
+                true, ""), ROUTE).stream().map(Route::getName).toList();
     }
 }

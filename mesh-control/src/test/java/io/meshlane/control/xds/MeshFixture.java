@@ -89,7 +89,21 @@ final class MeshFixture implements AutoCloseable {
         applyYaml(Files.readString(file), namespace);
     }
 
-    void applyYaml(String yaml, String namespace) throws IOException {
+    /** What {@link #applied} wrote; closing it deletes those objects again (a test's clean-up). */
+    interface Applied extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Applies {@code yaml} like {@link #applyYaml} and returns a handle that deletes every object it wrote. */
+    Applied applied(String yaml, String namespace) throws IOException {
+        List<String[]> written = applyYaml(yaml, namespace);
+        return () -> written.forEach(kindAndName -> delete(kindAndName[0], namespace, kindAndName[1]));
+    }
+
+    /** Applies every document; returns each one's kind and name. */
+    List<String[]> applyYaml(String yaml, String namespace) throws IOException {
+        List<String[]> written = new ArrayList<>();
         try (var parser = YAML.getFactory().createParser(yaml)) {
             var it = YAML.readValues(parser, JsonNode.class);
             while (it.hasNext()) {
@@ -102,8 +116,10 @@ final class MeshFixture implements AutoCloseable {
                 md.put("namespace", namespace);
                 md.put("creationTimestamp", Instant.now().toString());
                 put(StoreConfigSource.key(o.path("kind").asText(), namespace, md.path("name").asText()), o);
+                written.add(new String[] {o.path("kind").asText(), md.path("name").asText()});
             }
         }
+        return written;
     }
 
     void delete(String kind, String namespace, String name) {
@@ -139,6 +155,76 @@ final class MeshFixture implements AutoCloseable {
         Server s = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(svc).build().start();
         backends.add(s);
         return s.getPort();
+    }
+
+    /** The second method of the xDS-enabled test server: RBAC tests deny one path and allow the other. */
+    static final MethodDescriptor<String, String> SECRET = WHO.toBuilder().setFullMethodName("meshlane.test.Echo/Secret").build();
+
+    /**
+     * A real grpc-java xDS-enabled server (XdsServerBuilder) on a free loopback port, answering Who and Secret with
+     * {@code name}: its bootstrap names the pod {@code name} in {@code namespace} with {@code labels} and points at
+     * the test's xDS server, which serves its Listener (and so its RBAC). Returns its port once it serves.
+     */
+    int xdsServer(String name, String namespace, Map<String, String> labels) throws Exception {
+        ServerServiceDefinition svc = ServerServiceDefinition.builder("meshlane.test.Echo")
+                .addMethod(WHO, ServerCalls.asyncUnaryCall((req, obs) -> {
+                    obs.onNext(name);
+                    obs.onCompleted();
+                }))
+                .addMethod(SECRET, ServerCalls.asyncUnaryCall((req, obs) -> {
+                    obs.onNext(name + "-secret");
+                    obs.onCompleted();
+                })).build();
+        Map<String, Object> node = new LinkedHashMap<>();
+        node.put("id", "sidecar~127.0.0.1~" + name + "." + namespace + "~" + namespace + ".svc.cluster.local");
+        node.put("metadata", Map.of("GENERATOR", "grpc", "LABELS", labels));
+        Map<String, Object> bootstrap = Map.of(
+                "xds_servers", List.of(Map.of("server_uri", "127.0.0.1:" + xds.port(),
+                        "channel_creds", List.of(Map.of("type", "insecure")), "server_features", List.of("xds_v3"))),
+                "node", node,
+                "server_listener_resource_name_template", "grpc/server?xds.resource.listening_address=%s");
+        int port = io.meshlane.control.testing.FreePorts.pick();
+        java.util.concurrent.CountDownLatch serving = new java.util.concurrent.CountDownLatch(1);
+        Server s = io.grpc.xds.XdsServerBuilder.forPort(port, io.grpc.xds.XdsServerCredentials.create(io.grpc.InsecureServerCredentials.create()))
+                .overrideBootstrapForTest(bootstrap)
+                .xdsServingStatusListener(new io.grpc.xds.XdsServerBuilder.XdsServingStatusListener() {
+                    @Override
+                    public void onServing() {
+                        serving.countDown();
+                    }
+
+                    @Override
+                    public void onNotServing(Throwable t) {
+                        System.out.println("xDS server " + name + " not serving: " + t);
+                    }
+                })
+                .addService(svc).build();
+        backends.add(s);
+        // start() waits for the first Listener; bounded, so a missing one fails the test instead of hanging it
+        var started = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                s.start();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        started.get(30, TimeUnit.SECONDS);
+        if (!serving.await(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("the xDS server " + name + " did not start serving within 30 s");
+        }
+        return port;
+    }
+
+    /** A plain (not xDS) channel to a loopback port. */
+    ManagedChannel plainChannel(int port) {
+        ManagedChannel ch = Grpc.newChannelBuilder("127.0.0.1:" + port, InsecureChannelCredentials.create()).build();
+        channels.add(ch);
+        return ch;
+    }
+
+    /** One unary call of {@code method} with a 5 s deadline. */
+    static String call(ManagedChannel ch, MethodDescriptor<String, String> method) {
+        return await(ClientCalls.futureUnaryCall(ch.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)), "hi"));
     }
 
     /** A Kubernetes-style service with one gRPC port. */
@@ -200,7 +286,11 @@ final class MeshFixture implements AutoCloseable {
         Metadata md = new Metadata();
         headers.forEach((k, v) -> md.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
         var channel = ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(md));
-        var future = ClientCalls.futureUnaryCall(channel.newCall(WHO, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)), "hi");
+        return await(ClientCalls.futureUnaryCall(channel.newCall(WHO, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)), "hi"));
+    }
+
+    /** A call's answer, waited for at most 7 s (2 s past its deadline); a late one is cancelled. */
+    private static String await(com.google.common.util.concurrent.ListenableFuture<String> future) {
         try {
             return future.get(7, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {

@@ -316,6 +316,78 @@ class ProxylessGrpcAcceptanceTest {
         }
     }
 
+    /** The outcome of calling {@code method} on a fresh connection: the answer, or the status code of the failure. */
+    private static String outcome(MeshFixture m, int port, io.grpc.MethodDescriptor<String, String> method) {
+        ManagedChannel ch = m.plainChannel(port);
+        try {
+            return MeshFixture.call(ch, method);
+        } catch (StatusRuntimeException e) {
+            return e.getStatus().getCode().name();
+        } finally {
+            ch.shutdownNow();
+        }
+    }
+
+    private static void eventuallyOutcome(MeshFixture m, int port, io.grpc.MethodDescriptor<String, String> method, String expected) throws Exception {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        String last;
+        while (!(last = outcome(m, port, method)).equals(expected)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(method.getFullMethodName() + ": expected " + expected + ", last " + last);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * grpc-java's xDS RBAC on a real xDS-enabled server: AuthorizationPolicies that select the server's labels
+     * become the RBAC filter of its server Listener; DENY refuses one path with PERMISSION_DENIED and lets the
+     * other through, an ALLOW list admits only its path, and a policy selecting other labels changes nothing.
+     */
+    @Test
+    void rbacOnAProxylessServerDeniesOnePathAndAllowsAnother() throws Exception {
+        try (MeshFixture m = new MeshFixture()) {
+            int port = m.xdsServer("ratings-1", "default", Map.of("app", "ratings"));
+            assertEquals("ratings-1-secret", outcome(m, port, MeshFixture.SECRET), "no policy yet: everything is allowed");
+            m.applyYaml("""
+                    apiVersion: security.istio.io/v1
+                    kind: AuthorizationPolicy
+                    metadata: {name: no-secrets}
+                    spec:
+                      selector: {matchLabels: {app: ratings}}
+                      action: DENY
+                      rules:
+                      - to: [{operation: {paths: [/meshlane.test.Echo/Secret]}}]
+                    """, "default");
+            eventuallyOutcome(m, port, MeshFixture.SECRET, "PERMISSION_DENIED");
+            assertEquals("ratings-1", outcome(m, port, MeshFixture.WHO), "the other path is allowed");
+
+            m.delete("AuthorizationPolicy", "default", "no-secrets");
+            m.applyYaml("""
+                    apiVersion: security.istio.io/v1
+                    kind: AuthorizationPolicy
+                    metadata: {name: only-who}
+                    spec:
+                      action: ALLOW
+                      rules:
+                      - to: [{operation: {paths: ["/meshlane.test.Echo/Wh*"], ports: ["%d"]}}]
+                    ---
+                    apiVersion: security.istio.io/v1
+                    kind: AuthorizationPolicy
+                    metadata: {name: deny-all-of-reviews}
+                    spec:
+                      selector: {matchLabels: {app: reviews}}
+                      action: DENY
+                      rules: [{}]
+                    """.formatted(port), "default");
+            eventuallyOutcome(m, port, MeshFixture.WHO, "ratings-1");
+            eventuallyOutcome(m, port, MeshFixture.SECRET, "PERMISSION_DENIED");
+            for (int i = 0; i < 20; i++) {
+                assertEquals("ratings-1", outcome(m, port, MeshFixture.WHO), "the namespace-wide ALLOW admits Who; reviews' DENY does not select ratings");
+            }
+        }
+    }
+
     @Test
     void badInputNeverReachesClients() throws Exception {
         try (MeshFixture m = new MeshFixture()) {
