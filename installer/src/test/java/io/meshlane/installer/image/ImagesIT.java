@@ -33,16 +33,19 @@ import static org.junit.jupiter.api.Assertions.fail;
  * chart (see {@link PodRun}). The images are built once per run; an unchanged input reuses podman's layers.
  */
 class ImagesIT {
-    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+    static final Path ROOT = Path.of("").toAbsolutePath().getParent();
     private static final String PODMAN_CONF = ROOT.resolve("installer/src/main/podman/containers.conf").toString();
     private static final Pattern KUBECONFIG = Pattern.compile("kubectl --kubeconfig (\\S+) get namespaces");
-    private static String version;
+    static String version;
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void buildImages() throws Exception {
+        if (version != null) {
+            return; // built in this JVM already (another IT of this package)
+        }
         String out = run(List.of(ProcessHandle.current().info().command().orElse("java"), "-Dmeshlane.home=" + ROOT, "-cp",
                 ROOT.resolve("installer/target/installer-0.1.0-SNAPSHOT.jar") + ":" + ROOT.resolve("installer/target/lib") + "/*",
                 "io.meshlane.installer.cli.Main", "image"), 600);
@@ -155,7 +158,7 @@ class ImagesIT {
         }
     }
 
-    private static String awaitLine(Process p, Path log, String prefix) throws Exception {
+    static String awaitLine(Process p, Path log, String prefix) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             for (String line : Files.readAllLines(log)) {
@@ -172,7 +175,7 @@ class ImagesIT {
         return null;
     }
 
-    private static Path awaitKubeconfig(Process p, Path log, Path data) throws Exception {
+    static Path awaitKubeconfig(Process p, Path log, Path data) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
             Matcher m = KUBECONFIG.matcher(Files.readString(log));
@@ -188,9 +191,16 @@ class ImagesIT {
         return null;
     }
 
-    private <T extends HasMetadata> T rendered(Class<T> kind, List<Map.Entry<String, String>> values) {
-        String yaml = Chart.inCheckout(ROOT).render(values, Map.of());
-        List<HasMetadata> objects = Serialization.unmarshal(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
+    private static <T extends HasMetadata> T rendered(Class<T> kind, List<Map.Entry<String, String>> values) {
+        return one(rendered(values, Map.of()), kind);
+    }
+
+    static List<HasMetadata> rendered(List<Map.Entry<String, String>> values, Map<String, Path> files) {
+        String yaml = Chart.inCheckout(ROOT).render(values, files);
+        return Serialization.unmarshal(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static <T extends HasMetadata> T one(List<HasMetadata> objects, Class<T> kind) {
         return objects.stream().filter(kind::isInstance).map(kind::cast).findFirst()
                 .orElseThrow(() -> new AssertionError("the chart renders no " + kind.getSimpleName()));
     }
@@ -200,14 +210,14 @@ class ImagesIT {
         return Long.parseLong(bytes.strip()) / (1024.0 * 1024.0);
     }
 
-    private static ProcessBuilder podman(List<String> command) {
+    static ProcessBuilder podman(List<String> command) {
         ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile());
         pb.environment().put("CONTAINERS_CONF", PODMAN_CONF);
         return pb;
     }
 
     /** Runs a command to its end; a missing tool or a failure fails the test with the command's output. */
-    private static String run(List<String> command, int seconds) throws Exception {
+    static String run(List<String> command, int seconds) throws Exception {
         Process p = podman(command).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(seconds, TimeUnit.SECONDS)) {

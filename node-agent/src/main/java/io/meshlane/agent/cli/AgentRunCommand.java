@@ -71,12 +71,33 @@ public final class AgentRunCommand implements Callable<Integer> {
             description = "Whether a namespace without label or AccelerationPolicy is accelerated.")
     boolean defaultAcceleration;
 
+    @Option(names = "--uninstall-on-exit", description = "On SIGTERM remove every program, link, map and pin of the node instead of"
+            + " leaving them for the next agent to adopt (the chart sets it for the removal of the agents, not for upgrades).")
+    boolean uninstallOnExit;
+
     @Override
     public Integer call() throws InterruptedException {
         long started = System.nanoTime();
         CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+        CountDownLatch closed = new CountDownLatch(1);
+        // the JVM halts once its hooks return: the hook waits until the datapath is closed (and uninstalled when asked)
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.countDown();
+            try {
+                closed.await(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
         DatapathConfig config = node.config();
+        try {
+            return serve(config, started, stop);
+        } finally {
+            closed.countDown();
+        }
+    }
+
+    private int serve(DatapathConfig config, long started, CountDownLatch stop) throws InterruptedException {
         try (Datapath datapath = Datapath.open(config);
              KubernetesClient kube = podFile == null ? kubernetes() : null;
              NodeAgent agent = new NodeAgent(datapath, source(kube, config), new AccelerationRules(defaultAcceleration));
@@ -96,6 +117,12 @@ public final class AgentRunCommand implements Callable<Integer> {
                     datapath.mode() == Datapath.Mode.PASS_THROUGH ? " reason=" + datapath.passThroughReason() : "");
             System.out.flush();
             stop.await();
+        }
+        if (uninstallOnExit) {
+            // after the datapath's close: the links are released, so removing the pins detaches the programs
+            Datapath.uninstall(config);
+            System.out.println("meshlane datapath for node " + config.nodeName() + " removed");
+            System.out.flush();
         }
         return 0;
     }
