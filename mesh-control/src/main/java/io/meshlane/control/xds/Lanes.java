@@ -105,8 +105,8 @@ final class Lanes {
         return lanes.values().stream().sorted(java.util.Comparator.comparing(Lane::key)).toList();
     }
 
-    /** The hosts a lane has resources on: the services it covers and its mirror host. */
-    Set<String> hosts(Lane lane) {
+    /** The services a lane covers: those it names, else those with a workload of the lane's. */
+    Set<String> covered(Lane lane) {
         Set<String> out = new TreeSet<>();
         for (MeshService s : registry.services()) {
             if (covers(lane, s)) {
@@ -116,6 +116,12 @@ final class Lanes {
         if (lane.services() != null) {
             out.addAll(lane.services());
         }
+        return out;
+    }
+
+    /** The hosts a lane has resources on: the services it covers and its mirror host. */
+    Set<String> hosts(Lane lane) {
+        Set<String> out = covered(lane);
         if (lane.mirrorHost() != null) {
             out.add(lane.mirrorHost());
         }

@@ -33,11 +33,14 @@ final class MeshChanges {
     private final Lanes lanes;
     private final ResourceCache cache;
     private final RejectionLog rejections;
+    private final LaneCoverage laneCoverage;
     private boolean synced;
     /** Whether each Gateway's selector matched a workload when last told, so a registry change tells only flips. */
     private final Map<String, Boolean> gatewaySelected = new HashMap<>();
 
-    MeshChanges(ServiceRegistry registry, MeshIndex index, Lanes lanes, ResourceCache cache, RejectionLog rejections) {
+    MeshChanges(ServiceRegistry registry, MeshIndex index, Lanes lanes, ResourceCache cache, RejectionLog rejections,
+            LaneCoverage laneCoverage) {
+        this.laneCoverage = laneCoverage;
         this.registry = registry;
         this.lanes = lanes;
         this.feed = new IstioRegistryFeed(registry);
@@ -76,8 +79,10 @@ final class MeshChanges {
                     rejections.reject(o, e.getMessage());
                     return;
                 }
+                laneCoverage.observed(o);
                 if (synced) {
                     cache.retranslate(hosts, ResourceCache.Part.ALL);
+                    laneCoverage.check(lanes);
                 }
             }
             default -> LOG.fine("ignoring kind " + o.kind());
@@ -171,6 +176,7 @@ final class MeshChanges {
             }
             case MeshObject.TEST_LANE -> {
                 Set<String> hosts = lanes.remove(namespace, name);
+                laneCoverage.forget(namespace, name);
                 if (synced && !hosts.isEmpty()) {
                     cache.retranslate(hosts, ResourceCache.Part.ALL);
                 }
@@ -192,6 +198,7 @@ final class MeshChanges {
         registry.services().forEach(s -> hosts.add(s.hostname()));
         cache.retranslate(hosts, ResourceCache.Part.ALL);
         checkGatewaySelectors(index.policies().gateways());
+        laneCoverage.check(lanes);
     }
 
     /** Registry hosts changed (services or endpoints). */
@@ -199,6 +206,7 @@ final class MeshChanges {
         if (synced) {
             cache.retranslate(hosts, ResourceCache.Part.ALL);
             checkGatewaySelectors(index.policies().gateways());
+            laneCoverage.check(lanes);
         }
     }
 

@@ -5,9 +5,11 @@ import io.meshlane.control.registry.ServiceRegistry;
 /**
  * The translation core, wired: changes go in through {@link #changes()}, are indexed ({@link #index()}) and translated into the
  * {@link #cache()}, whose change events first drop the stale {@link #views()} and then reach whoever
- * listens (the ADS streams); refused objects are in {@link #rejections()}.
+ * listens (the ADS streams); refused objects are in {@link #rejections()}, and what each TestLane covers is told
+ * through {@link #laneCoverage()}.
  */
-record MeshTranslation(MeshIndex index, MeshChanges changes, ResourceCache cache, NodeViews views, RejectionLog rejections) {
+record MeshTranslation(MeshIndex index, MeshChanges changes, ResourceCache cache, NodeViews views, RejectionLog rejections,
+        LaneCoverage laneCoverage) {
 
     static MeshTranslation of(ServiceRegistry registry) {
         return of(registry, MeshDefaults.defaults());
@@ -20,6 +22,8 @@ record MeshTranslation(MeshIndex index, MeshChanges changes, ResourceCache cache
         NodeViews views = new NodeViews(registry, cache, index);
         cache.onChange(views::invalidate);
         RejectionLog rejections = new RejectionLog();
-        return new MeshTranslation(index, new MeshChanges(registry, index, lanes, cache, rejections), cache, views, rejections);
+        LaneCoverage coverage = new LaneCoverage();
+        return new MeshTranslation(index, new MeshChanges(registry, index, lanes, cache, rejections, coverage), cache, views,
+                rejections, coverage);
     }
 }

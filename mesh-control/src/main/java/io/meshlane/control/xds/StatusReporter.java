@@ -13,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 
 /**
@@ -21,7 +22,8 @@ import java.util.logging.Logger;
  * with the message) in the object's {@code status.conditions}, as {@code kubectl get -o yaml} shows it.
  * Writes are skipped when the same condition is already there, so reporting never loops through the
  * store watch. Notices of accepted objects set their own condition (a Gateway's {@code WorkloadSelected}), flipped
- * back to True once the problem is gone. Runs on its own thread; a failed write is logged and dropped.
+ * back to True once the problem is gone. A TestLane's {@code status.services} lists the services it covers. Runs on
+ * its own thread; a failed write is logged and dropped.
  */
 public final class StatusReporter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StatusReporter.class.getName());
@@ -48,6 +50,7 @@ public final class StatusReporter implements AutoCloseable {
         server.onRejection(r -> report(r.kind(), r.namespace(), r.name(), "Rejected", r.message()));
         server.onNotice(n -> report(n.kind(), n.namespace(), n.name(), n.type(), n.problem() == null, n.reason(),
                 n.problem() == null ? "" : n.problem()));
+        server.onLaneCoverage(this::reportCoverage);
         return this;
     }
 
@@ -58,6 +61,44 @@ public final class StatusReporter implements AutoCloseable {
     /** Sets condition {@code type}; a condition that is fine ({@code ok}) is written only over an earlier problem. */
     private void report(String kind, String namespace, String name, String type, boolean ok, String reason, String message) {
         String value = ok ? "True" : "False";
+        edit(kind, namespace, name, status -> {
+            ArrayNode conditions = status.has("conditions") && status.get("conditions").isArray()
+                    ? (ArrayNode) status.get("conditions") : status.putArray("conditions");
+            ObjectNode existing = null;
+            for (JsonNode c : conditions) {
+                if (type.equals(c.path("type").asText())) {
+                    existing = (ObjectNode) c;
+                }
+            }
+            if (existing == null && ok || existing != null && value.equals(existing.path("status").asText())
+                    && reason.equals(existing.path("reason").asText()) && message.equals(existing.path("message").asText())) {
+                return false;
+            }
+            ObjectNode c = existing != null ? existing : conditions.addObject();
+            c.put("type", type).put("status", value).put("reason", reason).put("message", message)
+                    .put("lastTransitionTime", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+            return true;
+        });
+    }
+
+    /** Writes the services a TestLane covers into its {@code status.services}. */
+    private void reportCoverage(LaneCoverage.Covered covered) {
+        edit(MeshObject.TEST_LANE, covered.namespace(), covered.name(), status -> {
+            ArrayNode services = JSON.createArrayNode();
+            covered.services().forEach(services::add);
+            if (services.equals(status.get("services"))) {
+                return false;
+            }
+            status.set("services", services);
+            return true;
+        });
+    }
+
+    /**
+     * Applies {@code change} to an object's status (created if missing) and writes it back when it says it changed,
+     * retrying a write another writer raced; a deleted object is left alone.
+     */
+    private void edit(String kind, String namespace, String name, Predicate<ObjectNode> change) {
         writer.execute(() -> {
             String key;
             try {
@@ -73,21 +114,9 @@ public final class StatusReporter implements AutoCloseable {
                 try {
                     ObjectNode o = (ObjectNode) JSON.readTree(found.get().value());
                     ObjectNode status = o.has("status") && o.get("status").isObject() ? (ObjectNode) o.get("status") : o.putObject("status");
-                    ArrayNode conditions = status.has("conditions") && status.get("conditions").isArray()
-                            ? (ArrayNode) status.get("conditions") : status.putArray("conditions");
-                    ObjectNode existing = null;
-                    for (JsonNode c : conditions) {
-                        if (type.equals(c.path("type").asText())) {
-                            existing = (ObjectNode) c;
-                        }
-                    }
-                    if (existing == null && ok || existing != null && value.equals(existing.path("status").asText())
-                            && reason.equals(existing.path("reason").asText()) && message.equals(existing.path("message").asText())) {
+                    if (!change.test(status)) {
                         return;
                     }
-                    ObjectNode c = existing != null ? existing : conditions.addObject();
-                    c.put("type", type).put("status", value).put("reason", reason).put("message", message)
-                            .put("lastTransitionTime", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
                     store.update(key, JSON.writeValueAsBytes(o), found.get().modRevision());
                     return;
                 } catch (StoreException e) {

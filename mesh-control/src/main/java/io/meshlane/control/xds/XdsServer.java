@@ -233,6 +233,11 @@ public final class XdsServer implements AutoCloseable {
         translation.rejections().onNotice(listener);
     }
 
+    /** Hook told, on the translation thread, when the services a TestLane covers differ from its stored status. */
+    void onLaneCoverage(Consumer<LaneCoverage.Covered> listener) {
+        translation.laneCoverage().onChange(listener);
+    }
+
     void onRejection(Consumer<Rejection> listener) {
         translation.rejections().onRejection(listener);
     }

@@ -26,7 +26,7 @@ class LaneRoutingTest {
 
     @Test
     void colouredCallsReachTheirLaneAndNothingElseDoes() throws Exception {
-        try (MeshFixture m = new MeshFixture()) {
+        try (MeshFixture m = new MeshFixture(); StatusReporter status = new StatusReporter(m.store).attach(m.xds)) {
             m.service(REVIEWS, "default", 9080);
             int v1 = m.backend("reviews-v1");
             int v2 = m.backend("reviews-v2");
@@ -71,6 +71,8 @@ class LaneRoutingTest {
                     """, "default");
             ManagedChannel ch = m.client("reviews:9080", "default", EAST);
             eventually(ch, s -> s.equals("reviews-v1"), 30, "the user's v1 route");
+            assertLaneServices(m, "team-a", List.of(REVIEWS), "a lane covers the services of its labelled workloads");
+            assertLaneServices(m, "team-b", List.of("ratings.default.svc.cluster.local"), "a lane covers the services it names");
 
             assertEquals(Map.of("reviews-team-a", 300), spread(ch, 300, Map.of(Lanes.DEFAULT_HEADER, "team-a")));
             assertEquals(Map.of("reviews-team-a", 100), spread(ch, 100,
@@ -99,6 +101,35 @@ class LaneRoutingTest {
             }
             assertEquals(Map.of("reviews-v1", 300), spread(ch, 300, Map.of(Lanes.DEFAULT_HEADER, "team-a")),
                     "after one push without the lane, its colour reaches the baseline only");
+
+            m.applyYaml("""
+                    apiVersion: meshlane.io/v1alpha1
+                    kind: TestLane
+                    metadata: {name: team-c}
+                    spec: {}
+                    """, "default");
+            assertLaneServices(m, "team-c", List.of(REVIEWS), "a lane created after its workload covers that workload's service");
+            m.registry.replaceEndpoints("k8s/test/slice/default/reviews", List.of(
+                    endpoint(REVIEWS, v1, Map.of("app", "reviews", "version", "v1"), EAST, true, 1)));
+            assertLaneServices(m, "team-c", List.of(), "when the lane's last workload goes, its status says it covers nothing");
         }
+    }
+
+    /** Waits up to 10 s for the lane's stored {@code status.services} to be {@code expected}. */
+    private static void assertLaneServices(MeshFixture m, String lane, List<String> expected, String why) throws Exception {
+        String key = StoreConfigSource.key(MeshObject.TEST_LANE, "default", lane);
+        List<String> seen = null;
+        for (long deadline = System.nanoTime() + 10_000_000_000L; System.nanoTime() < deadline; Thread.sleep(50)) {
+            var stored = m.store.get(key);
+            if (stored.isPresent()) {
+                var services = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stored.get().value()).path("status").path("services");
+                seen = services.isArray() ? java.util.stream.StreamSupport.stream(services.spliterator(), false)
+                        .map(com.fasterxml.jackson.databind.JsonNode::asText).toList() : null;
+                if (expected.equals(seen)) {
+                    return;
+                }
+            }
+        }
+        assertEquals(expected, seen, why + " (TestLane " + lane + " status.services)");
     }
 }
