@@ -83,11 +83,17 @@ final class Lanes {
         return new Lane(o.namespace(), o.name(), header.isBlank() ? DEFAULT_HEADER : header, services, mirrorHost, percent);
     }
 
-    /** Adds or replaces a lane; returns the hosts whose resources it changed (before and after). */
+    /**
+     * Adds or replaces a lane; returns the hosts whose resources it changed (before and after), none when only the
+     * object's status or metadata changed.
+     */
     Set<String> put(MeshObject o) {
         Lane lane = read(o);
         Set<String> hosts = new TreeSet<>();
         Lane old = lanes.put(lane.key(), lane);
+        if (lane.equals(old)) {
+            return hosts;
+        }
         if (old != null) {
             hosts.addAll(hosts(old));
         }

@@ -81,7 +81,9 @@ final class MeshChanges {
                 }
                 laneCoverage.observed(o);
                 if (synced) {
-                    cache.retranslate(hosts, ResourceCache.Part.ALL);
+                    if (!hosts.isEmpty()) {
+                        cache.retranslate(hosts, ResourceCache.Part.ALL);
+                    }
                     laneCoverage.check(lanes);
                 }
             }
