@@ -81,9 +81,7 @@ final class MeshChanges {
                 }
                 laneCoverage.observed(o);
                 if (synced) {
-                    if (!hosts.isEmpty()) {
-                        cache.retranslate(hosts, ResourceCache.Part.ALL);
-                    }
+                    cache.retranslate(hosts, ResourceCache.Part.ALL);
                     laneCoverage.check(lanes);
                 }
             }
@@ -179,7 +177,7 @@ final class MeshChanges {
             case MeshObject.TEST_LANE -> {
                 Set<String> hosts = lanes.remove(namespace, name);
                 laneCoverage.forget(namespace, name);
-                if (synced && !hosts.isEmpty()) {
+                if (synced) {
                     cache.retranslate(hosts, ResourceCache.Part.ALL);
                 }
             }
@@ -249,7 +247,7 @@ final class MeshChanges {
         if (old != null) {
             touched.addAll(MeshIndex.hostsOf(old));
         }
-        if (synced && !touched.isEmpty()) {
+        if (synced) {
             cache.retranslate(touched, ResourceCache.Part.ROUTES, translated);
         }
         if (synced && (GatewayBinding.bindsGateways(vs.spec()) || old != null && GatewayBinding.bindsGateways(old.spec()))) {

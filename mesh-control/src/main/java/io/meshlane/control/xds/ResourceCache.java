@@ -304,8 +304,15 @@ final class ResourceCache {
         retranslate(hosts, part, Map.of());
     }
 
-    /** As {@link #retranslate(Set, Part)}, taking the routes of the hosts in {@code translated} as they are given. */
+    /**
+     * As {@link #retranslate(Set, Part)}, taking the routes of the hosts in {@code translated} as they are given.
+     * No host, no change: nothing is cleared and nobody is told, because every push clears the clients' scoped
+     * views and re-sends their listeners.
+     */
     void retranslate(Set<String> hosts, Part part, Map<String, Map<String, RouteConfiguration>> translated) {
+        if (hosts.isEmpty()) {
+            return;
+        }
         XdsChange change = new XdsChange();
         scopedRoutes.clear();
         scopedClusters.clear();

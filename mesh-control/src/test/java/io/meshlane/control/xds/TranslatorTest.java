@@ -341,6 +341,36 @@ class TranslatorTest {
                 mesh.rejections().all().toString());
     }
 
+    @Test
+    void aChangeThatTouchesNoServedHostPushesNothing() throws Exception {
+        changes.clear();
+        apply("""
+                kind: VirtualService
+                metadata: {name: unnamed-delegate}
+                spec:
+                  http:
+                  - route: [{destination: {host: reviews.default.svc.cluster.local, subset: v2}}]
+                """, "team");
+        mesh.changes().delete(MeshObject.VIRTUAL_SERVICE, "team", "unnamed-delegate", ++revision);
+        apply("""
+                kind: TestLane
+                metadata: {name: idle}
+                spec: {}
+                """, "default");
+        apply("""
+                kind: TestLane
+                metadata: {name: idle}
+                spec: {}
+                status: {services: []}
+                """, "default");
+        mesh.changes().delete(MeshObject.TEST_LANE, "default", "idle", ++revision);
+        assertEquals(List.of(), changes, "a delegate nobody names and a lane that covers no service configure no client: "
+                + "a push would only clear every client's scoped views and re-send its listeners");
+
+        apply(Files.readString(Bookinfo.file("reviews-v1-90-v2-10.yaml")), "default");
+        assertEquals(1, changes.size(), "a change to a served host is pushed once");
+    }
+
     private List<Route> routes() throws Exception {
         return unpack(state.resolve(TypeUrls.ROUTE, REVIEWS + ":9080", GRPC_EAST), RouteConfiguration.class).getVirtualHosts(0).getRoutesList();
     }
