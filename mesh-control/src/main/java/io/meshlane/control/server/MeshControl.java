@@ -3,6 +3,8 @@ package io.meshlane.control.server;
 import io.meshlane.control.agents.AgentServer;
 import io.meshlane.control.identity.NodeTrust;
 import io.meshlane.control.registry.ServiceRegistry;
+import io.meshlane.control.telemetry.store.SeriesKind;
+import io.meshlane.control.xds.LaneTraffic;
 import io.meshlane.control.xds.StatusReporter;
 import io.meshlane.control.xds.XdsServer;
 import java.util.ArrayDeque;
@@ -39,12 +41,27 @@ public final class MeshControl implements AutoCloseable {
             NodeTrust trust = NodeTrust.open(plane.identityRecords(), plane.tls(), options.identity());
             AgentServer agents = AgentServer.start(plane.store(), trust, options.plane().host(), options.agentsPort(), xds.adsService());
             started.push(agents);
-            started.push(new StatusReporter(plane.store()).attach(xds));
+            started.push(new StatusReporter(plane.store()).attach(xds)
+                    .measureLanes(() -> laneWindow(plane, LANE_WINDOW), plane::leads, LANE_EVERY));
             return new MeshControl(plane, agents, xds, started);
         } catch (RuntimeException e) {
             closeAll(started, e);
             throw e;
         }
+    }
+
+    /** The window a TestLane's traffic is measured over, and how often it is. */
+    private static final java.time.Duration LANE_WINDOW = java.time.Duration.ofSeconds(60);
+    private static final java.time.Duration LANE_EVERY = java.time.Duration.ofSeconds(2);
+
+    /** Each workload's requests over the last {@code window} of the hosted telemetry, as lane status reads them. */
+    private static LaneTraffic.Window laneWindow(ControlPlane plane, java.time.Duration window) {
+        var store = plane.telemetry().store();
+        java.time.Instant to = store.clock().instant();
+        var snapshot = store.snapshot(to.minus(window), to, java.util.EnumSet.of(SeriesKind.WORKLOAD));
+        return new LaneTraffic.Window(snapshot.of(SeriesKind.WORKLOAD).stream().map(t -> new LaneTraffic.Served(
+                t.key().destination().namespace(), t.key().destination().service(), t.key().destination().workload(),
+                t.requests())).toList(), Math.round(snapshot.windowSeconds()));
     }
 
     public ControlPlane plane() {

@@ -31,6 +31,8 @@ public final class StatusReporter implements AutoCloseable {
     public static final String CONDITION = "XdsAccepted";
 
     private final ResourceStore store;
+    private final java.util.concurrent.ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("lane-traffic").unstarted(r));
     private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("xds-status").unstarted(r));
 
     public StatusReporter(ResourceStore store) {
@@ -95,6 +97,68 @@ public final class StatusReporter implements AutoCloseable {
     }
 
     /**
+     * Every {@code every}, while {@code leads}, writes each TestLane's traffic over the services its status lists
+     * ({@code status.requestsPerSecond}, {@code requests}, {@code requestsByService}, {@code trafficShare},
+     * {@code window}) from {@code telemetry}; only figures that differ from the stored ones are written, and
+     * such a status-only write retranslates nothing (see {@link Lanes#put}).
+     */
+    public StatusReporter measureLanes(java.util.function.Supplier<LaneTraffic.Window> telemetry,
+            java.util.function.BooleanSupplier leads, java.time.Duration every) {
+        ticker.scheduleWithFixedDelay(() -> {
+            try {
+                if (leads.getAsBoolean()) {
+                    measureLanes(telemetry.get());
+                }
+            } catch (RuntimeException e) {
+                LOG.warning("cannot measure the TestLanes' traffic: " + e);
+            }
+        }, every.toMillis(), every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    void measureLanes(LaneTraffic.Window window) {
+        String prefix = StoreConfigSource.key(MeshObject.TEST_LANE, "", "").replaceAll("/$", "");
+        String after = null;
+        io.meshlane.control.store.Page page;
+        do {
+            page = store.list(prefix, after, 500);
+            for (StoredObject found : page.items()) {
+                after = found.key();
+                String[] nsName = found.key().substring(prefix.length()).split("/", 2);
+                try {
+                    java.util.List<String> hosts = new java.util.ArrayList<>();
+                    JSON.readTree(found.value()).path("status").path("services").forEach(h -> hosts.add(h.asText()));
+                    reportTraffic(nsName[0], nsName[1], LaneTraffic.measure(nsName[0], nsName[1], hosts, window));
+                } catch (IOException e) {
+                    LOG.warning("cannot read TestLane " + found.key() + ": " + e.getMessage());
+                }
+            }
+        } while (page.more());
+    }
+
+    private void reportTraffic(String namespace, String name, LaneTraffic.Measured m) {
+        edit(MeshObject.TEST_LANE, namespace, name, status -> {
+            ObjectNode wanted = JSON.createObjectNode();
+            wanted.put("requestsPerSecond", m.requestsPerSecond()).put("requests", m.requests())
+                    .put("trafficShare", m.trafficShare()).put("window", m.window());
+            ObjectNode byService = wanted.putObject("requestsByService");
+            m.requestsByService().forEach(byService::put);
+            boolean same = true;
+            for (var f : wanted.properties()) {
+                // compared as written: a stored 5 reads back as an int, a measured one is a long
+                JsonNode stored = status.get(f.getKey());
+                same &= stored != null && (stored.isNumber() && f.getValue().isNumber()
+                        ? stored.asDouble() == f.getValue().asDouble() : stored.toString().equals(f.getValue().toString()));
+            }
+            if (same) {
+                return false;
+            }
+            status.setAll(wanted);
+            return true;
+        });
+    }
+
+    /**
      * Applies {@code change} to an object's status (created if missing) and writes it back when it says it changed,
      * retrying a write another writer raced; a deleted object is left alone.
      */
@@ -131,6 +195,7 @@ public final class StatusReporter implements AutoCloseable {
 
     @Override
     public void close() {
+        ticker.shutdownNow();
         writer.shutdown();
     }
 }

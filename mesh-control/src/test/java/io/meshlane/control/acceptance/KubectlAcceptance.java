@@ -331,7 +331,7 @@ abstract class KubectlAcceptance {
                 """;
         kubectl.runWithInput(lane, "apply", "-f", "-");
         String table = kubectl.ok("get", "testlanes");
-        assertTrue(table.lines().findFirst().orElseThrow().matches("NAME\\s+HEADER\\s+SERVICES\\s+MIRROR\\s+TRAFFIC-%\\s+REQUESTS/S\\s+AGE\\s*"), table);
+        assertTrue(table.lines().findFirst().orElseThrow().matches("NAME\\s+HEADER\\s+SERVICES\\s+MIRROR\\s+MIRROR-%\\s+TRAFFIC-%\\s+REQUESTS/S\\s+AGE\\s*"), table);
         assertTrue(line(table, "team-a").matches("team-a\\s+x-meshlane-lane\\s+reviews\\s+25\\s+\\d+s\\s*"), table);
         assertTrue(kubectl.ok("get", "lane").contains("team-a"), "the short name lists lanes");
         Kubectl.Result bad = kubectl.runWithInput(lane.replace("percent: 25", "percent: 150").replace("x-meshlane-lane", "X Lane")

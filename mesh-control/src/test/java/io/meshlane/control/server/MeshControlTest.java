@@ -9,6 +9,9 @@ import io.grpc.ManagedChannel;
 import io.meshlane.api.agent.v1.AgentControlGrpc;
 import io.meshlane.api.agent.v1.NodeIdentity;
 import io.meshlane.control.telemetry.TelemetryOptions;
+import io.meshlane.control.telemetry.signals.Peer;
+import io.meshlane.control.telemetry.signals.RequestSample;
+import io.meshlane.control.telemetry.signals.TelemetryBatch;
 import io.meshlane.control.testing.ApiClient;
 import io.meshlane.control.testing.NodeClients;
 import io.meshlane.control.testing.TempDirs;
@@ -53,6 +56,27 @@ class MeshControlTest {
             assertTrue(stored.contains("\"type\":\"" + StatusReporter.CONDITION + "\"") && stored.contains("spec.host"),
                     "the xDS rejection is written onto the object: " + stored);
             assertTrue(mesh.xds().port() > 0);
+
+            // a lane's traffic comes from the hosted telemetry: 3 requests served by its build, 1 by the baseline
+            String lane = "/registry/meshlane.io/testlanes/default/team-a";
+            mesh.plane().store().create(lane, ("{\"apiVersion\":\"meshlane.io/v1alpha1\",\"kind\":\"TestLane\","
+                    + "\"metadata\":{\"name\":\"team-a\",\"namespace\":\"default\"},\"spec\":{\"services\":[\"reviews\"]}}").getBytes(UTF_8));
+            long now = System.currentTimeMillis();
+            java.util.List<RequestSample> served = new java.util.ArrayList<>();
+            for (String workload : java.util.List.of("reviews-team-a", "reviews-team-a", "reviews-team-a", "reviews-v1")) {
+                served.add(new RequestSample(Peer.UNKNOWN, new Peer("", "default", workload, "reviews"), "", 200, false, 1000, now));
+            }
+            mesh.plane().telemetry().store().accept(new TelemetryBatch(served, java.util.List.of(), java.util.List.of(),
+                    java.util.List.of(), java.util.List.of(), java.util.List.of()));
+            String laneStatus = "";
+            for (long deadline = System.nanoTime() + 15_000_000_000L; System.nanoTime() < deadline; Thread.sleep(100)) {
+                laneStatus = new String(mesh.plane().store().get(lane).orElseThrow().value(), UTF_8);
+                if (laneStatus.contains("\"requests\":3")) {
+                    break;
+                }
+            }
+            assertTrue(laneStatus.contains("\"requests\":3") && laneStatus.contains("\"trafficShare\":75.0"),
+                    "the lane's status counts its build's requests and their share: " + laneStatus);
         } finally {
             TempDirs.delete(dir);
         }
