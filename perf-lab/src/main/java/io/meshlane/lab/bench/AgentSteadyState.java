@@ -51,12 +51,14 @@ public final class AgentSteadyState {
      * @param controlPlaneArgs the agent's control-plane flags ({@code --control-plane ... --control-plane-ca ...
      *                         --join-token-file ...}); empty: the agent reports nowhere (said so in the result)
      */
-    public record Options(String lab, int pods, int connectionsPerSecond, Duration warmup, Duration duration,
+    public record Options(String lab, int pods, int clients, int connectionsPerSecond, Duration warmup, Duration duration,
                           Duration scrapeInterval, List<String> controlPlaneArgs) {
         public Options {
             controlPlaneArgs = List.copyOf(controlPlaneArgs);
-            if (pods < 2 || connectionsPerSecond <= 0 || duration.isZero() || duration.isNegative() || scrapeInterval.isZero()) {
-                throw new IllegalArgumentException("--pods >= 2, --rate > 0, --duration and --scrape-interval > 0");
+            if (clients < 1 || pods < clients + 1 || connectionsPerSecond < clients || duration.isZero() || duration.isNegative()
+                    || scrapeInterval.isZero()) {
+                throw new IllegalArgumentException("--clients >= 1, --pods >= clients + 1, --rate >= clients,"
+                        + " --duration and --scrape-interval > 0");
             }
         }
     }
@@ -69,17 +71,29 @@ public final class AgentSteadyState {
         this.progress = progress;
     }
 
-    static LabSpec spec(String lab, int pods) {
+    /**
+     * The churn is spread over {@code clients} client pods, each with its own sidecar: one lab sidecar
+     * (a single event-loop relay) accepts only a few hundred connections per second on a busy 2-core
+     * machine, and the benchmark measures the agent and the datapath, not one relay's accept queue.
+     */
+    static LabSpec spec(String lab, int pods, int clients) {
         AddressPlan plan = new AddressPlan();
         List<PodSpec> specs = new ArrayList<>();
         specs.add(new PodSpec("steady", "server", Map.of("app", "echo"), true, PodMode.EBPF, plan.allocate(),
                 new AppSpec.Echo(BenchOptions.ECHO_PORT), false));
-        specs.add(new PodSpec("steady", "client", Map.of("app", "load"), true, PodMode.EBPF, plan.allocate(), new AppSpec.None(), false));
-        for (int i = 1; i <= pods - 2; i++) {
+        for (int i = 1; i <= clients; i++) {
+            specs.add(new PodSpec("steady", clientName(i), Map.of("app", "load"), true, PodMode.EBPF, plan.allocate(),
+                    new AppSpec.None(), false));
+        }
+        for (int i = 1; i <= pods - 1 - clients; i++) {
             specs.add(new PodSpec("steady", "idle-" + i, Map.of("app", "idle"), false, PodMode.EBPF, plan.allocate(),
                     new AppSpec.Command(List.of("sleep", "86400")), false));
         }
         return new LabSpec(lab, specs);
+    }
+
+    private static String clientName(int i) {
+        return i == 1 ? "client" : "client-" + i;
     }
 
     public AgentSteadyStateResult run() throws IOException, InterruptedException {
@@ -87,7 +101,7 @@ public final class AgentSteadyState {
         Thread cleanup = new Thread(() -> NodeLab.down(options.lab()), "agent-bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         Process agent = null;
-        try (NodeLab lab = NodeLab.up(spec(options.lab(), options.pods()))) {
+        try (NodeLab lab = NodeLab.up(spec(options.lab(), options.pods(), options.clients()))) {
             progress.accept("lab '" + options.lab() + "' up: " + lab.pods().size() + " pods");
             Path podFile = Path.of("/run/meshlane-lab", options.lab(), "agent-pods.json");
             // every pod registered with the agent (the idle ones have no sidecar process and open no connections)
@@ -108,13 +122,21 @@ public final class AgentSteadyState {
             URI metrics = URI.create(m.group(1));
             progress.accept("agent pid " + agent.pid() + ": " + ready);
             LabPod server = lab.pod("steady/server");
-            try (LoadAgentHandle load = LoadAgentHandle.start(lab, lab.pod("steady/client"))) {
-                LoadSpec churn = new LoadSpec(server.ip(), BenchOptions.ECHO_PORT, 64, 1, options.connectionsPerSecond(),
-                        options.warmup());
-                LoadResult warm = load.churn(churn);
-                progress.accept(String.format("warm-up: %d connections, %d errors", warm.requests(), warm.errors()));
-                return measure(agent, metrics, load, new LoadSpec(churn.host(), churn.port(), 64, 1,
-                        options.connectionsPerSecond(), options.duration()));
+            List<LabPod> sidecars = new ArrayList<>(List.of(server));
+            List<LoadAgentHandle> loads = new ArrayList<>();
+            try {
+                for (int i = 1; i <= options.clients(); i++) {
+                    LabPod client = lab.pod("steady/" + clientName(i));
+                    sidecars.add(client);
+                    loads.add(LoadAgentHandle.start(lab, client));
+                }
+                Churn churn = new Churn(loads, server.ip(), options.connectionsPerSecond());
+                LoadResult warm = churn.run(options.warmup());
+                progress.accept(String.format("warm-up: %d connections, %d errors over %d clients", warm.requests(),
+                        warm.errors(), loads.size()));
+                return measure(agent, metrics, churn, sidecars);
+            } finally {
+                loads.forEach(LoadAgentHandle::close);
             }
         } finally {
             if (agent != null) {
@@ -131,13 +153,43 @@ public final class AgentSteadyState {
         }
     }
 
-    private AgentSteadyStateResult measure(Process agent, URI metrics, LoadAgentHandle load, LoadSpec churn)
+    /** The offered rate split over the client pods' load agents, run at once, their results summed. */
+    private record Churn(List<LoadAgentHandle> loads, String host, int rate) {
+        LoadResult run(Duration duration) {
+            List<CompletableFuture<LoadResult>> each = new ArrayList<>();
+            for (int i = 0; i < loads.size(); i++) {
+                int share = rate / loads.size() + (i < rate % loads.size() ? 1 : 0);
+                LoadAgentHandle load = loads.get(i);
+                LoadSpec spec = new LoadSpec(host, BenchOptions.ECHO_PORT, 64, 1, share, duration);
+                // a thread each: the common pool has one thread on 2 cores and would run the clients one after another
+                each.add(CompletableFuture.supplyAsync(() -> load.churn(spec), command -> Thread.ofPlatform().daemon().start(command)));
+            }
+            long requests = 0;
+            long errors = 0;
+            long elapsed = 0;
+            org.HdrHistogram.Histogram latency = LoadResult.newHistogram();
+            List<String> samples = new ArrayList<>();
+            for (CompletableFuture<LoadResult> f : each) {
+                LoadResult r = f.join();
+                requests += r.requests();
+                errors += r.errors();
+                elapsed = Math.max(elapsed, r.elapsedNanos());
+                latency.add(r.latency());
+                r.errorSamples().stream().limit(Math.max(0, 5 - samples.size())).forEach(samples::add);
+            }
+            return new LoadResult(requests, errors, elapsed, latency, List.copyOf(samples));
+        }
+    }
+
+    private AgentSteadyStateResult measure(Process agent, URI metrics, Churn churn, List<LabPod> sidecars)
             throws InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
         long pid = agent.pid();
+        ListenQueues queuesBefore = ListenQueues.read(sidecars);
         ProcSample before = ProcSample.of(pid);
         Map<String, Long> countersBefore = counters(http, metrics);
-        CompletableFuture<LoadResult> running = CompletableFuture.supplyAsync(() -> load.churn(churn));
+        CompletableFuture<LoadResult> running = CompletableFuture.supplyAsync(() -> churn.run(options.duration()),
+                command -> Thread.ofPlatform().daemon().start(command));
         List<Long> rss = new ArrayList<>();
         int scrapes = 0;
         int scrapeErrors = 0;
@@ -166,6 +218,7 @@ public final class AgentSteadyState {
         }
         LoadResult result = running.join();
         ProcSample after = ProcSample.of(pid);
+        ListenQueues queues = ListenQueues.read(sidecars).since(queuesBefore);
         Map<String, Long> growth = new java.util.TreeMap<>();
         counters(http, metrics).forEach((k, v) -> {
             long d = v - countersBefore.getOrDefault(k, 0L);
@@ -182,11 +235,16 @@ public final class AgentSteadyState {
         progress.accept(String.format("agent: RSS median %.1f MiB, max %.1f MiB, CPU %.2f %% of one core over %.0f s;"
                         + " %d connections (%d errors), connect_redirected_outbound +%d, %d scrapes", medianRss / (1 << 20),
                 maxRss / (double) (1 << 20), cpuPct, seconds, result.requests(), result.errors(), outboundGrowth, scrapes));
-        return new AgentSteadyStateResult(options.pods(), options.connectionsPerSecond(), Math.round(result.requestsPerSecond()),
+        progress.accept(String.format("lab capacity: listen overflows +%d, listen drops +%d in %d sidecar pods%s",
+                queues.totalOverflows(), queues.totalDrops(), sidecars.size(), queues.totalDrops() > 0
+                        ? " -- LAB SATURATED: sidecars' accept queues overflowed; failures are the lab's, not the datapath's (try more --clients)"
+                        : result.errors() > 0 ? " -- lab not saturated: the failures are the datapath's" : ""));
+        return new AgentSteadyStateResult(options.pods(), options.clients(), options.connectionsPerSecond(), Math.round(result.requestsPerSecond()),
                 result.requests(), result.errors(), outboundGrowth, Math.round(seconds * 10) / 10.0,
                 options.scrapeInterval().toSeconds(), scrapes, scrapeErrors, !options.controlPlaneArgs().isEmpty(),
                 round1(medianRss / (1 << 20)), round1(maxRss / (double) (1 << 20)), Math.round(cpuPct * 100) / 100.0,
-                AgentSteadyStateResult.RSS_GOAL_MIB, AgentSteadyStateResult.CPU_GOAL_PCT, growth, result.errorSamples());
+                AgentSteadyStateResult.RSS_GOAL_MIB, AgentSteadyStateResult.CPU_GOAL_PCT, growth,
+                queues.totalDrops() > 0, queues.overflows(), queues.drops(), result.errorSamples());
     }
 
     private static String awaitReady(Process agent, Path log) throws IOException {

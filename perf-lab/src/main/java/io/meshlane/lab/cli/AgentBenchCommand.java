@@ -30,6 +30,9 @@ public final class AgentBenchCommand implements Callable<Integer> {
 
     @Option(names = "--pods", defaultValue = "100", description = "lab pods registered with the agent (default: ${DEFAULT-VALUE})")
     int pods;
+    @Option(names = "--clients", defaultValue = "4", description = "client pods (each with its own sidecar) the churn is"
+            + " spread over; one lab sidecar cannot accept 1,000 connections/s on a busy 2-core machine (default: ${DEFAULT-VALUE})")
+    int clients;
     @Option(names = "--rate", defaultValue = "1000", description = "new connections per second (default: ${DEFAULT-VALUE})")
     int rate;
     @Option(names = "--scrape-interval", defaultValue = "5s", description = "how often /metrics is scraped (default: ${DEFAULT-VALUE})")
@@ -68,7 +71,7 @@ public final class AgentBenchCommand implements Callable<Integer> {
             cp.addAll(List.of("--control-plane", controlPlane, "--control-plane-ca", controlPlaneCa.toString(),
                     "--join-token-file", joinTokenFile.toString()));
         }
-        return new AgentSteadyState.Options(run.lab, pods, rate, run.warmupDuration(), run.measuredDuration(),
+        return new AgentSteadyState.Options(run.lab, pods, clients, rate, run.warmupDuration(), run.measuredDuration(),
                 Durations.parse(scrapeInterval), cp);
     }
 }
