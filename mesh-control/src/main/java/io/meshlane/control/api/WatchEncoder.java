@@ -19,6 +19,7 @@ public final class WatchEncoder {
 
     private final Map<Long, ObjectNode> decoded = lru();
     private final Map<String, byte[]> lines = lru();
+    private final Map<Long, ObjectNode> previous = lru();
 
     private static <K, V> Map<K, V> lru() {
         return new LinkedHashMap<>(CACHE, 0.75f, true) {
@@ -33,6 +34,19 @@ public final class WatchEncoder {
     public synchronized ObjectNode object(Served s, StoreEvent event) {
         return decoded.computeIfAbsent(event.revision(), r -> {
             ObjectNode o = Json.stored(event.value());
+            o.put("apiVersion", s.kind().apiVersion(s.version().name()));
+            ResourceService.metadata(o).put("resourceVersion", Long.toString(event.revision()));
+            return o;
+        });
+    }
+
+    /**
+     * The event's value before the change, at the change's resourceVersion; shared like {@link #object}, so that
+     * a thousand selector watches of one object parse it once, not once each.
+     */
+    public synchronized ObjectNode previous(Served s, StoreEvent event) {
+        return previous.computeIfAbsent(event.revision(), r -> {
+            ObjectNode o = Json.stored(event.prevValue());
             o.put("apiVersion", s.kind().apiVersion(s.version().name()));
             ResourceService.metadata(o).put("resourceVersion", Long.toString(event.revision()));
             return o;
