@@ -267,9 +267,11 @@ public final class ApiRouter {
         }
         return switch (r.method()) {
             case "GET" -> {
+                if (!TableView.wanted(r.accept())) {
+                    yield new ApiResponse(200, resources.getBytes(s, namespace, p.name()), null, List.of());
+                }
                 ObjectNode o = resources.get(s, namespace, p.name());
-                yield ApiResponse.json(200, TableView.wanted(r.accept())
-                        ? TableView.table(s, List.of(o), o.path("metadata").path("resourceVersion").asText(), null, true) : o);
+                yield ApiResponse.json(200, TableView.table(s, List.of(o), o.path("metadata").path("resourceVersion").asText(), null, true));
             }
             case "PUT" -> written(resources.update(s, namespace, p.name(), body(r, s), options, status));
             case "PATCH" -> written(patch(r, s, namespace, p.name(), options, status));
@@ -317,7 +319,7 @@ public final class ApiRouter {
             ApiResponse response = serve.get();
             code = response.code();
             if (name == null && p != null && verb.equals("create") && response.body() != null && code < 300) {
-                name = Json.stored(response.body()).path("metadata").path("name").asText(null);
+                name = createdName(response.body());
             }
             return response;
         } catch (ApiError e) {
@@ -330,6 +332,33 @@ public final class ApiRouter {
             audit.record(new AuditEvent(received, who.user(), who.groups(), verb, r.path(),
                     p == null ? null : p.group(), p == null ? null : p.version(), p == null ? null : p.resource(),
                     p == null ? null : p.subresource(), p == null ? null : p.namespace(), name, code));
+        }
+    }
+
+    /** metadata.name of a created object's answer, read by streaming its tokens rather than building the tree again. */
+    private static String createdName(byte[] body) {
+        try (com.fasterxml.jackson.core.JsonParser p = Json.MAPPER.getFactory().createParser(body)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                boolean metadata = p.currentName().equals("metadata");
+                if (p.nextToken() == com.fasterxml.jackson.core.JsonToken.START_OBJECT && metadata) {
+                    while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                        boolean name = p.currentName().equals("name");
+                        p.nextToken();
+                        if (name) {
+                            return p.getValueAsString();
+                        }
+                        p.skipChildren();
+                    }
+                    return null;
+                }
+                p.skipChildren();
+            }
+            return null;
+        } catch (java.io.IOException e) {
+            return null;
         }
     }
 

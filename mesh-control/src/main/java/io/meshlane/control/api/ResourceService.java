@@ -33,6 +33,7 @@ public final class ResourceService {
     private final ResourceStore store;
     private final ObjectValidation validation;
     private final List<WriteListener> listeners;
+    private final ViewBytes views = new ViewBytes(16_384);
 
     /** Notified after a successful (non-dry-run) write, e.g. to serve a new CRD immediately. */
     public interface WriteListener {
@@ -68,6 +69,12 @@ public final class ResourceService {
 
     public ObjectNode get(Served s, String namespace, String name) {
         return store.get(s.kind().key(namespace, name)).map(o -> view(s, o))
+                .orElseThrow(() -> ApiError.notFound(s.kind().plural(), s.kind().group(), name));
+    }
+
+    /** As {@link #get}, already serialised: an unchanged object is rendered once, not on every read. */
+    byte[] getBytes(Served s, String namespace, String name) {
+        return store.get(s.kind().key(namespace, name)).map(o -> views.bytes(s, o))
                 .orElseThrow(() -> ApiError.notFound(s.kind().plural(), s.kind().group(), name));
     }
 

@@ -108,10 +108,7 @@ public final class WatchStream implements StoreWatcher {
     }
 
     private ObjectNode previous(StoreEvent event) {
-        ObjectNode o = Json.stored(event.prevValue());
-        o.put("apiVersion", served.kind().apiVersion(served.version().name()));
-        ResourceService.metadata(o).put("resourceVersion", Long.toString(event.revision()));
-        return o;
+        return encoder.previous(served, event);
     }
 
     private byte[] line(String type, ObjectNode object) {
