@@ -11,15 +11,19 @@ import java.util.Map;
 
 /**
  * Encodes store events as watch lines ({@code {"type":..,"object":..}\n}). One change fans out
- * to many watchers, so decoded objects and encoded lines are cached by revision.
+ * to many watchers, so decoded objects and encoded lines are cached by revision and served version
+ * (one kind is watched in several versions at once, each naming its own apiVersion).
  */
 public final class WatchEncoder {
 
+    private record Decoded(long revision, String version) {
+    }
+
     private static final int CACHE = 2048;
 
-    private final Map<Long, ObjectNode> decoded = lru();
+    private final Map<Decoded, ObjectNode> decoded = lru();
     private final Map<String, byte[]> lines = lru();
-    private final Map<Long, ObjectNode> previous = lru();
+    private final Map<Decoded, ObjectNode> previous = lru();
 
     private static <K, V> Map<K, V> lru() {
         return new LinkedHashMap<>(CACHE, 0.75f, true) {
@@ -32,7 +36,7 @@ public final class WatchEncoder {
 
     /** The event's object as clients see it; shared between watchers, so callers must not modify it. */
     public synchronized ObjectNode object(Served s, StoreEvent event) {
-        return decoded.computeIfAbsent(event.revision(), r -> decode(s, event.value(), r));
+        return decoded.computeIfAbsent(new Decoded(event.revision(), s.version().name()), k -> decode(s, event.value(), k.revision()));
     }
 
     /**
@@ -40,7 +44,7 @@ public final class WatchEncoder {
      * a thousand selector watches of one object parse it once, not once each.
      */
     public synchronized ObjectNode previous(Served s, StoreEvent event) {
-        return previous.computeIfAbsent(event.revision(), r -> decode(s, event.prevValue(), r));
+        return previous.computeIfAbsent(new Decoded(event.revision(), s.version().name()), k -> decode(s, event.prevValue(), k.revision()));
     }
 
     private static ObjectNode decode(Served s, byte[] value, long revision) {

@@ -282,6 +282,21 @@ class ApiBehaviourTest {
     }
 
     @Test
+    void watchesOfOneKindInTwoVersionsEachSeeTheirOwnApiVersion() throws Exception {
+        String start = json(api.get(VS)).path("metadata").path("resourceVersion").asText();
+        create("versioned", "odd");
+        for (String version : List.of("v1", "v1beta1", "v1alpha3")) {
+            String path = "/apis/networking.istio.io/" + version + "/namespaces/default/virtualservices";
+            HttpResponse<Stream<String>> watch = api.stream(path + "?watch=1&timeoutSeconds=5&resourceVersion=" + start);
+            JsonNode e = JSON.readTree(watch.body().filter(l -> l.contains("\"versioned\"")).findFirst().orElseThrow());
+            watch.body().close();
+            assertEquals("networking.istio.io/" + version, e.path("object").path("apiVersion").asText(),
+                    "a " + version + " watch names " + version + ", also when another version's watcher saw the change first: " + e);
+        }
+        kubectl.ok("delete", "vs", "versioned");
+    }
+
+    @Test
     void aWatchWithALabelSelectorSeesObjectsStartAndStopMatching() throws Exception {
         create("moving", "odd");
         String from = json(api.get(VS + "/moving")).path("metadata").path("resourceVersion").asText();
